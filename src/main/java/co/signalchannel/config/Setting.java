@@ -1,0 +1,70 @@
+package co.signalchannel.config;
+
+import java.util.Locale;
+
+/**
+ * Every tunable limit of the server, with its documented default.
+ *
+ * <p>A setting named {@code message.max-bytes} is read, first found wins, from the system
+ * property {@code signalchannel.message.max-bytes}, the environment variable
+ * {@code SIGNALCHANNEL_MESSAGE_MAX_BYTES}, the web application's context parameter
+ * {@code signalchannel.message.max-bytes} (e.g. in {@code web.xml}), and finally the default
+ * below. Values are positive whole numbers; durations are in milliseconds.
+ */
+public enum Setting {
+
+    MESSAGE_MAX_BYTES("message.max-bytes", 65_536,
+            "Largest message a client may send (bytes; text counted in UTF-8). Larger closes the session with 1009."),
+    NAMESPACE_MAX_LENGTH("namespace.max-length", 256,
+            "Longest namespace name (characters, after percent-decoding). Longer is refused with 1008."),
+    NAMESPACE_MAX_SESSIONS("namespace.max-sessions", 10_000,
+            "Sessions open at once on one namespace of one endpoint. Beyond it new sessions are refused with 1013."),
+    SESSIONS_MAX("sessions.max", 50_000,
+            "Sessions open at once on the whole server, all endpoints together. Beyond it new sessions are refused with 1013."),
+    OUTBOX_MAX_MESSAGES("outbox.max-messages", 1_024,
+            "Messages waiting to be sent to one session. A session whose queue overflows is closed with 1013."),
+    OUTBOX_MAX_BYTES("outbox.max-bytes", 4_194_304,
+            "Bytes waiting to be sent to one session. A session whose queue overflows is closed with 1013."),
+    HEARTBEAT_INTERVAL_MS("heartbeat.interval-ms", 20_000,
+            "How often the server pings every session, keeping it alive through proxies."),
+    HEARTBEAT_TIMEOUT_MS("heartbeat.timeout-ms", 60_000,
+            "A session from which nothing (not even a pong) was heard for this long is closed with 1001 as dead."),
+    RELAY_PAIRING_TIMEOUT_MS("relay.pairing-timeout-ms", 60_000,
+            "How long a relay session may wait for its header and its mirror partner before it is closed with 1008."),
+    RELAY_BUFFER_MAX_MESSAGES("relay.buffer.max-messages", 256,
+            "Messages a relay session may send before it is paired; more closes it with 1008."),
+    RELAY_BUFFER_MAX_BYTES("relay.buffer.max-bytes", 1_048_576,
+            "Bytes a relay session may send before it is paired; more closes it with 1008.");
+
+    private final String key;
+    private final long defaultValue;
+    private final String description;
+
+    Setting(String key, long defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public long defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The system property and context parameter name, e.g. {@code signalchannel.message.max-bytes}. */
+    public String propertyName() {
+        return "signalchannel." + key;
+    }
+
+    /** The environment variable name, e.g. {@code SIGNALCHANNEL_MESSAGE_MAX_BYTES}. */
+    public String environmentName() {
+        return propertyName().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+}

@@ -1,0 +1,164 @@
+package co.signalchannel.connection;
+
+import co.signalchannel.config.Configuration;
+import co.signalchannel.config.Setting;
+import co.signalchannel.config.Settings;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.websocket.Session;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Every open session of every endpoint: admission against the server-wide limit, heartbeats that
+ * keep sessions alive through proxies and find dead ones, and the timers the features need.
+ *
+ * <p>Threads are the bean's own (daemon) threads rather than container-managed ones so the same
+ * WAR runs on Tomcat, which has no managed executors.
+ */
+@ApplicationScoped
+public class Connections {
+
+    private static final Logger LOG = Logger.getLogger(Connections.class.getName());
+
+    @Inject
+    Configuration configuration;
+
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger nextId = new AtomicInteger();
+    private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1, daemon("signal-channel-timer"));
+    private final ExecutorService closer = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(), daemon("signal-channel-closer"));
+    private volatile ScheduledFuture<?> heartbeat;
+
+    public Settings settings() {
+        return configuration.settings();
+    }
+
+    /** How a feature takes a newly opened session in: joins it to a namespace, returns its receiver. */
+    @FunctionalInterface
+    public interface Opening {
+        Receiver open(Connection connection) throws ProtocolViolation;
+    }
+
+    /**
+     * Takes a newly opened WebSocket session in: admits it against the server-wide limit and lets
+     * the feature open it. A session refused by either is closed with the refusal's code and reason.
+     *
+     * @return the session's connection, open or (when refused) already closing
+     */
+    public Connection open(Session session, Opening opening) {
+        Settings settings = settings();
+        startHeartbeat(settings);
+        long maxMessageBytes = settings.get(Setting.MESSAGE_MAX_BYTES);
+        // Let the container refuse oversized messages before buffering them whole.
+        int containerBuffer = (int) Math.min(Integer.MAX_VALUE, maxMessageBytes);
+        session.setMaxTextMessageBufferSize(containerBuffer);
+        session.setMaxBinaryMessageBufferSize(containerBuffer);
+        session.setMaxIdleTimeout(0); // liveness is the heartbeat's job
+        Connection connection = new Connection(
+                session.getId() + "#" + nextId.incrementAndGet(),
+                new WebSocketTransport(session),
+                new Connection.Limits(maxMessageBytes, settings.getInt(Setting.OUTBOX_MAX_MESSAGES),
+                        settings.get(Setting.OUTBOX_MAX_BYTES)),
+                closer,
+                System::currentTimeMillis);
+        open.add(connection);
+        connection.onEnd(() -> open.remove(connection));
+        try {
+            int max = settings.getInt(Setting.SESSIONS_MAX);
+            if (open.size() > max) {
+                throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER,
+                        "server full: it holds its limit of " + max + " sessions; try again later");
+            }
+            connection.receiveWith(opening.open(connection));
+        } catch (ProtocolViolation refused) {
+            connection.abort(refused.closure());
+        } catch (RuntimeException bug) {
+            connection.fail(bug);
+        }
+        return connection;
+    }
+
+    /** Sessions open on the whole server. */
+    public int openSessions() {
+        return open.size();
+    }
+
+    /** Runs {@code task} once after {@code delay} on the bean's timer thread. */
+    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return timers.schedule(guarded(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void startHeartbeat(Settings settings) {
+        if (heartbeat == null) {
+            synchronized (this) {
+                if (heartbeat == null) {
+                    long interval = settings.get(Setting.HEARTBEAT_INTERVAL_MS);
+                    long timeout = settings.get(Setting.HEARTBEAT_TIMEOUT_MS);
+                    heartbeat = timers.scheduleWithFixedDelay(guarded(() -> beat(timeout)),
+                            interval, interval, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    private void beat(long timeout) {
+        for (Connection connection : open) {
+            long silent = connection.silentFor();
+            if (silent > timeout) {
+                connection.abort(new Closure(CloseCodes.GOING_AWAY, "no answer to pings for " + silent
+                        + " ms (limit " + timeout + " ms); closed as dead"));
+            } else {
+                connection.ping();
+            }
+        }
+    }
+
+    @PreDestroy
+    void shutdown() {
+        for (Connection connection : open) {
+            connection.abort(new Closure(CloseCodes.GOING_AWAY, "server shutting down"));
+        }
+        timers.shutdownNow();
+        closer.shutdown();
+        try {
+            closer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a scheduled task failed", e);
+            }
+        };
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,107 @@
+package co.signalchannel.namespace;
+
+import co.signalchannel.connection.CloseCodes;
+import co.signalchannel.connection.Connection;
+import co.signalchannel.connection.ProtocolViolation;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The namespaces of one endpoint, by name: created on first use, dropped once abandoned.
+ *
+ * <p>Joining and leaving run atomically per name, so a namespace that is being dropped can never
+ * swallow a session that joins it at the same moment.
+ *
+ * @param <N> the endpoint's kind of namespace
+ */
+public final class NamespaceRegistry<N extends Namespace> {
+
+    private final String endpoint;
+    private final Function<String, N> factory;
+    private final int maxNameLength;
+    private final int maxSessions;
+    private final ConcurrentHashMap<String, N> byName = new ConcurrentHashMap<>();
+
+    /**
+     * @param endpoint      the endpoint's name, for error messages
+     * @param factory       makes the namespace of a name on first use
+     * @param maxNameLength the longest name accepted, in characters (code points)
+     * @param maxSessions   the most sessions one namespace holds at once
+     */
+    public NamespaceRegistry(String endpoint, Function<String, N> factory, int maxNameLength, int maxSessions) {
+        this.endpoint = endpoint;
+        this.factory = factory;
+        this.maxNameLength = maxNameLength;
+        this.maxSessions = maxSessions;
+    }
+
+    /**
+     * Adds the connection to the namespace of that name, creating the namespace if needed, and
+     * arranges for it to leave when the connection ends.
+     *
+     * @param name the namespace name as the container decoded it from the path
+     * @throws ProtocolViolation 1008 for a name out of bounds, 1013 for a full namespace
+     */
+    public N join(String name, Connection connection) throws ProtocolViolation {
+        validate(name);
+        Object[] joined = new Object[1];
+        byName.compute(name, (key, namespace) -> {
+            N target = namespace != null ? namespace : factory.apply(key);
+            if (target.sessions() >= maxSessions) {
+                joined[0] = null;
+            } else {
+                target.join(connection);
+                joined[0] = target;
+            }
+            return target.isAbandoned() ? null : target;
+        });
+        if (joined[0] == null) {
+            throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, endpoint + " namespace \"" + name
+                    + "\" is full: it holds its limit of " + maxSessions + " sessions");
+        }
+        @SuppressWarnings("unchecked")
+        N namespace = (N) joined[0];
+        connection.onEnd(() -> leave(name, connection));
+        return namespace;
+    }
+
+    /** Removes the connection; drops the namespace if that abandoned it. */
+    public boolean leave(String name, Connection connection) {
+        boolean[] left = new boolean[1];
+        byName.computeIfPresent(name, (key, namespace) -> {
+            left[0] = namespace.leave(connection);
+            return namespace.isAbandoned() ? null : namespace;
+        });
+        return left[0];
+    }
+
+    /** Drops the namespace of that name if it is abandoned, e.g. once its state expired. */
+    public void dropIfAbandoned(String name) {
+        byName.computeIfPresent(name, (key, namespace) -> namespace.isAbandoned() ? null : namespace);
+    }
+
+    /** Namespaces in use. */
+    public int size() {
+        return byName.size();
+    }
+
+    /** Sessions over all namespaces (a moment's estimate while sessions come and go). */
+    public int sessions() {
+        return byName.values().stream().mapToInt(Namespace::sessions).sum();
+    }
+
+    /** Sessions of the namespace of that name; 0 if it is not in use. */
+    public int sessions(String name) {
+        N namespace = byName.get(name);
+        return namespace == null ? 0 : namespace.sessions();
+    }
+
+    private void validate(String name) throws ProtocolViolation {
+        int length = name == null ? 0 : name.codePointCount(0, name.length());
+        if (length == 0 || length > maxNameLength) {
+            throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, endpoint + " namespace name is " + length
+                    + " characters long; it must be 1 to " + maxNameLength);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package co.signalchannel.relay;
+
+import co.signalchannel.connection.CloseCodes;
+import co.signalchannel.connection.ProtocolViolation;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+
+/**
+ * The first message of a relay session: the token it goes by and the token of the partner it
+ * wants, {@code {"local": "...", "remote": "..."}}.
+ *
+ * @param local  this session's token, 1 to {@value #MAX_TOKEN_LENGTH} characters
+ * @param remote the partner's token, 1 to {@value #MAX_TOKEN_LENGTH} characters
+ */
+public record RelayHeader(String local, String remote) {
+
+    public static final int MAX_TOKEN_LENGTH = 256;
+
+    /** The header a partner must present to be paired with this one. */
+    public RelayHeader mirror() {
+        return new RelayHeader(remote, local);
+    }
+
+    /**
+     * Reads a header from the first text message of a relay session.
+     *
+     * @throws ProtocolViolation 1007 when it is not a JSON object with two string tokens of the
+     *                           allowed length, 1008 when both tokens are the same (it could
+     *                           never be paired)
+     */
+    public static RelayHeader parse(String text) throws ProtocolViolation {
+        JsonValue value;
+        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            value = reader.readValue();
+        } catch (JsonException | IllegalStateException e) {
+            throw malformed("is not JSON");
+        }
+        if (!(value instanceof JsonObject object)) {
+            throw malformed("must be a JSON object");
+        }
+        RelayHeader header = new RelayHeader(token(object, "local"), token(object, "remote"));
+        if (header.local().equals(header.remote())) {
+            throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION,
+                    "relay header has the same local and remote token; it could never be paired");
+        }
+        return header;
+    }
+
+    private static String token(JsonObject header, String name) throws ProtocolViolation {
+        JsonValue value = header.get(name);
+        if (!(value instanceof JsonString string)) {
+            throw malformed(value == null ? "has no \"" + name + "\"" : "\"" + name + "\" must be a string");
+        }
+        int length = string.getString().codePointCount(0, string.getString().length());
+        if (length == 0 || length > MAX_TOKEN_LENGTH) {
+            throw malformed("\"" + name + "\" is " + length + " characters; it must be 1 to " + MAX_TOKEN_LENGTH);
+        }
+        return string.getString();
+    }
+
+    private static ProtocolViolation malformed(String problem) {
+        return new ProtocolViolation(CloseCodes.INVALID_PAYLOAD, "relay header " + problem
+                + "; expected {\"local\": \"<token>\", \"remote\": \"<token>\"}");
+    }
+}

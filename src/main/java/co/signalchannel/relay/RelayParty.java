@@ -1,0 +1,150 @@
+package co.signalchannel.relay;
+
+import co.signalchannel.connection.CloseCodes;
+import co.signalchannel.connection.Closure;
+import co.signalchannel.connection.Connection;
+import co.signalchannel.connection.Outgoing;
+import co.signalchannel.connection.ProtocolViolation;
+import co.signalchannel.connection.Receiver;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One relay session's side of the exchange: its header, what it sent before it was paired, and
+ * its partner once it has one.
+ *
+ * <p>Ordering guarantee: a partner receives {@code {"open":true}}, then everything this session
+ * sent before pairing, then everything it sends afterwards, in the order it was sent. Both the
+ * buffering and the pairing take this party's lock, so no message can overtake the buffer.
+ */
+final class RelayParty implements Receiver {
+
+    static final String OPEN = "{\"open\":true}";
+
+    /** How much a session may send before it has a partner. */
+    record Limits(int maxBufferedMessages, long maxBufferedBytes) {
+    }
+
+    private final Connection connection;
+    private final RelayPairings<RelayParty> pairings;
+    private final Limits limits;
+
+    private volatile RelayHeader header; // written once, by this session's own receiving thread
+    // guarded by this:
+    private RelayParty partner;
+    private List<Outgoing> buffered = new ArrayList<>();
+    private long bufferedBytes;
+    private boolean ended;
+
+    RelayParty(Connection connection, RelayPairings<RelayParty> pairings, Limits limits) {
+        this.connection = connection;
+        this.pairings = pairings;
+        this.limits = limits;
+    }
+
+    @Override
+    public void onText(String text) throws ProtocolViolation {
+        if (header == null) {
+            present(RelayHeader.parse(text));
+        } else {
+            forward(new Outgoing.Text(text));
+        }
+    }
+
+    @Override
+    public void onBinary(byte[] data) throws ProtocolViolation {
+        if (header == null) {
+            throw new ProtocolViolation(CloseCodes.UNSUPPORTED_DATA,
+                    "the first relay message must be a text header {\"local\": ..., \"remote\": ...}, not binary");
+        }
+        forward(new Outgoing.Binary(data));
+    }
+
+    private void present(RelayHeader claimed) throws ProtocolViolation {
+        RelayPairings.Claim<RelayParty> claim = pairings.claim(this, claimed);
+        if (claim instanceof RelayPairings.Claim.Refused) {
+            throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION,
+                    "refused: another open session already holds this relay pairing (local/remote)");
+        }
+        header = claimed;
+        if (claim instanceof RelayPairings.Claim.Paired<RelayParty> paired) {
+            RelayParty waiting = paired.partner();
+            if (waiting.acceptPartner(this)) {
+                synchronized (this) {
+                    partner = waiting;
+                }
+                waiting.connection.send(OPEN);
+            } else {
+                connection.close(partnerGone());
+            }
+        }
+    }
+
+    /**
+     * Called on the party that waited, by the thread of the one that completed the pairing:
+     * opens the partner and hands it this party's buffer, all under this party's lock.
+     *
+     * @return false if this party ended meanwhile
+     */
+    private synchronized boolean acceptPartner(RelayParty newcomer) {
+        if (ended) {
+            return false;
+        }
+        newcomer.connection.send(OPEN);
+        for (Outgoing message : buffered) {
+            newcomer.connection.send(message);
+        }
+        buffered = null;
+        partner = newcomer;
+        return true;
+    }
+
+    private synchronized void forward(Outgoing message) throws ProtocolViolation {
+        if (partner != null) {
+            partner.connection.send(message);
+            return;
+        }
+        if (buffered.size() + 1 > limits.maxBufferedMessages()
+                || bufferedBytes + message.size() > limits.maxBufferedBytes()) {
+            throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, "sent more than the "
+                    + limits.maxBufferedMessages() + " messages or " + limits.maxBufferedBytes()
+                    + " bytes a relay session may send before it is paired");
+        }
+        buffered.add(message);
+        bufferedBytes += message.size();
+    }
+
+    /** Closes the session unless it found its partner in time. */
+    void pairingDeadline(long waitedMillis) {
+        boolean paired;
+        synchronized (this) {
+            paired = partner != null;
+        }
+        if (!paired) {
+            connection.abort(new Closure(CloseCodes.POLICY_VIOLATION, (header == null
+                    ? "no relay header" : "no partner presented the mirror header")
+                    + " within " + waitedMillis + " ms"));
+        }
+    }
+
+    /** The session ended: frees its claim and closes its partner once the partner has what was sent. */
+    void ended() {
+        RelayParty formerPartner;
+        synchronized (this) {
+            ended = true;
+            formerPartner = partner;
+            buffered = null;
+        }
+        if (header != null) {
+            pairings.release(this, header);
+        }
+        if (formerPartner != null) {
+            formerPartner.connection.close(partnerGone());
+        }
+    }
+
+    private static Closure partnerGone() {
+        return new Closure(CloseCodes.NORMAL, "relay partner closed");
+    }
+}
