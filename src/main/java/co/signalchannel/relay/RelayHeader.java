@@ -5,11 +5,12 @@ import co.signalchannel.connection.ProtocolViolation;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 
 import java.io.StringReader;
+import java.util.NoSuchElementException;
 
 /**
  * The first message of a relay session: the token it goes by and the token of the partner it
@@ -36,9 +37,13 @@ public record RelayHeader(String local, String remote) {
      */
     public static RelayHeader parse(String text) throws ProtocolViolation {
         JsonValue value;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            value = reader.readValue();
-        } catch (JsonException | IllegalStateException e) {
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            parser.next();
+            value = parser.getValue();
+            if (parser.hasNext()) {
+                throw malformed("has text after the JSON value");
+            }
+        } catch (JsonException | IllegalStateException | NoSuchElementException e) {
             throw malformed("is not JSON");
         }
         if (!(value instanceof JsonObject object)) {

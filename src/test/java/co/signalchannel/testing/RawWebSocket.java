@@ -122,24 +122,29 @@ public final class RawWebSocket implements AutoCloseable {
         return new Frame(first & 0x0f, payload);
     }
 
+    /** How a connection ended, as the client saw it. */
+    public record Ending(OptionalInt closeCode, boolean timedOut) {
+    }
+
     /**
-     * Reads, discarding data frames, until the server's close frame or the end of the stream.
-     *
-     * @return the close code, if a close frame came
+     * Reads, discarding data frames, until the server's close frame, the end of the stream, or
+     * {@code timeout}.
      */
-    public OptionalInt drainUntilClose(Duration timeout) throws IOException {
+    public Ending drainUntilClose(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (System.nanoTime() < deadline) {
                 Frame frame = readFrame(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
                 if (frame.opcode() == Frame.CLOSE) {
-                    return OptionalInt.of(frame.closeCode());
+                    return new Ending(OptionalInt.of(frame.closeCode()), false);
                 }
             }
-        } catch (EOFException | SocketTimeoutException | java.net.SocketException ended) {
-            // the server dropped the connection without (or after) a close frame we could read
+        } catch (SocketTimeoutException timedOut) {
+            return new Ending(OptionalInt.empty(), true);
+        } catch (EOFException | java.net.SocketException dropped) {
+            // the server dropped the connection without a close frame we could read
         }
-        return OptionalInt.empty();
+        return new Ending(OptionalInt.empty(), System.nanoTime() >= deadline);
     }
 
     public InputStream input() {

@@ -70,13 +70,21 @@ public final class TestClient implements AutoCloseable {
     }
 
     public TestClient send(String text) throws IOException {
+        requireOpen();
         session.getBasicRemote().sendText(text);
         return this;
     }
 
     public TestClient send(byte[] data) throws IOException {
+        requireOpen();
         session.getBasicRemote().sendBinary(ByteBuffer.wrap(data));
         return this;
+    }
+
+    private void requireOpen() {
+        if (closed.isDone()) {
+            fail("cannot send: the session was closed with " + describe(closed.join()));
+        }
     }
 
     /** The next message, text ({@link String}) or {@link Binary}; fails after {@link #WAIT}. */

@@ -1,0 +1,22 @@
+package co.signalchannel;
+
+import co.signalchannel.config.Setting;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's configuration table is the operator's contract: it must match the code. */
+class ReadmeTest {
+
+    @Test
+    void everySettingIsDocumentedWithItsDefault() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (Setting setting : Setting.values()) {
+            assertThat(readme).as(setting.propertyName())
+                    .contains("| `" + setting.propertyName() + "` | `" + setting.defaultValue() + "` |");
+        }
+    }
+}

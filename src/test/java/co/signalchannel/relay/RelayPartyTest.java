@@ -1,0 +1,94 @@
+package co.signalchannel.relay;
+
+import co.signalchannel.connection.Connection;
+import co.signalchannel.connection.Outgoing;
+import co.signalchannel.connection.ProtocolViolation;
+import co.signalchannel.testing.FakeTransport;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RelayPartyTest {
+
+    final RelayPairings<RelayParty> pairings = new RelayPairings<>();
+    final RelayParty.Limits limits = new RelayParty.Limits(1_000, 1_000_000);
+
+    record Side(FakeTransport transport, Connection connection, RelayParty party) {
+    }
+
+    Side side() {
+        FakeTransport transport = new FakeTransport(true);
+        Connection connection = new Connection("c", transport, new Connection.Limits(1_000, 100_000, 100_000_000),
+                Runnable::run, System::currentTimeMillis);
+        RelayParty party = new RelayParty(connection, pairings, limits);
+        connection.receiveWith(party);
+        connection.onEnd(party::ended);
+        return new Side(transport, connection, party);
+    }
+
+    @Test
+    void bufferedMessagesFollowOpenAndPrecedeLaterOnes() throws Exception {
+        Side a = side();
+        Side b = side();
+        a.party().onText("{\"local\":\"a\",\"remote\":\"b\"}");
+        a.party().onText("early");
+        a.party().onBinary(new byte[]{7});
+        b.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
+        a.party().onText("later");
+        assertThat(b.transport().sent()).hasSize(4);
+        assertThat(b.transport().sent().get(0)).isEqualTo(new Outgoing.Text(RelayParty.OPEN));
+        assertThat(b.transport().sentTexts()).containsExactly(RelayParty.OPEN, "early", "later");
+        assertThat(b.transport().sent().get(2)).isInstanceOf(Outgoing.Binary.class);
+        assertThat(a.transport().sentTexts()).containsExactly(RelayParty.OPEN);
+    }
+
+    @RepeatedTest(20)
+    void noMessageOvertakesTheBufferWhenPairingRacesWithSending() throws Exception {
+        Side a = side();
+        Side b = side();
+        a.party().onText("{\"local\":\"a\",\"remote\":\"b\"}");
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> IntStream.range(0, 500).forEach(i -> {
+            try {
+                a.party().onText("m" + i);
+            } catch (ProtocolViolation e) {
+                throw new AssertionError(e);
+            }
+        }));
+        b.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
+        sending.join();
+        List<String> received = b.transport().sentTexts();
+        assertThat(received.get(0)).isEqualTo(RelayParty.OPEN);
+        assertThat(received.subList(1, received.size()))
+                .isEqualTo(IntStream.range(0, 500).mapToObj(i -> "m" + i).toList());
+    }
+
+    @Test
+    void whenOneSideEndsThePartnerIsClosedNormally() throws Exception {
+        Side a = side();
+        Side b = side();
+        a.party().onText("{\"local\":\"a\",\"remote\":\"b\"}");
+        b.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
+        a.connection().ended();
+        assertThat(b.transport().closedWith().code()).isEqualTo(1000);
+        assertThat(pairings.held()).isEqualTo(1); // b still holds its claim until it ends too
+        b.connection().ended();
+        assertThat(pairings.held()).isZero();
+    }
+
+    @Test
+    void theBufferIsBounded() throws Exception {
+        Side a = side();
+        RelayParty small = new RelayParty(a.connection(), pairings, new RelayParty.Limits(2, 1_000));
+        small.onText("{\"local\":\"s\",\"remote\":\"t\"}");
+        small.onText("1");
+        small.onText("2");
+        assertThatThrownBy(() -> small.onText("3"))
+                .satisfies(e -> assertThat(((ProtocolViolation) e).closure().code()).isEqualTo(1008));
+    }
+}
