@@ -5,12 +5,10 @@ import co.signalchannel.testing.Endpoints;
 import co.signalchannel.testing.TestClient;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,12 +24,9 @@ class SmokeIT {
         return Deployments.packaged("smoke");
     }
 
-    @ArquillianResource
-    URL base;
-
     @Test
     void servesTheIndexPageAndStats() throws Exception {
-        Endpoints endpoints = new Endpoints(base);
+        Endpoints endpoints = Endpoints.deployed("smoke");
         HttpResponse<String> index = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(endpoints.http("")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(index.statusCode()).isEqualTo(200);
@@ -41,7 +36,7 @@ class SmokeIT {
 
     @Test
     void echoAndRelayAnswer() throws Exception {
-        Endpoints endpoints = new Endpoints(base);
+        Endpoints endpoints = Endpoints.deployed("smoke");
         try (TestClient echo = TestClient.connect(endpoints.ws("echo", "default"))) {
             echo.send("ping");
             assertThat(echo.nextText()).isEqualTo("ping");

@@ -7,13 +7,11 @@ import co.signalchannel.testing.TestClient;
 import jakarta.websocket.CloseReason;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 
@@ -34,14 +32,11 @@ class RelayIT {
                 Setting.RELAY_BUFFER_MAX_MESSAGES, (long) MAX_BUFFERED));
     }
 
-    @ArquillianResource
-    URL base;
-
     Endpoints endpoints;
 
     @BeforeEach
     void setUp() {
-        endpoints = new Endpoints(base);
+        endpoints = Endpoints.deployed("relay");
     }
 
     TestClient open(String namespace) throws Exception {

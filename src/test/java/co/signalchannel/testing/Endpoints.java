@@ -2,6 +2,7 @@ package co.signalchannel.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -19,8 +20,21 @@ public final class Endpoints {
 
     private final URL base;
 
-    public Endpoints(URL base) {
+    private Endpoints(URL base) {
         this.base = base;
+    }
+
+    /**
+     * The deployment of that name in the test container, always addressed on 127.0.0.1: the
+     * container reports whatever interface it found first (a LAN address, or a link-local one
+     * inside a network namespace), and tests must not send traffic anywhere but loopback.
+     */
+    public static Endpoints deployed(String name) {
+        try {
+            return new Endpoints(new URL("http://127.0.0.1:" + System.getProperty("it.port", "8080") + "/" + name + "/"));
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(name, e);
+        }
     }
 
     /** {@code ws://host/context/v1/{endpoint}/{namespace}}, the namespace percent-encoded as encodeURIComponent does. */

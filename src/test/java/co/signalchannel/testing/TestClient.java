@@ -30,7 +30,6 @@ import static org.assertj.core.api.Assertions.fail;
 public final class TestClient implements AutoCloseable {
 
     public static final Duration WAIT = Duration.ofSeconds(10);
-    private static final ClientManager CLIENTS = ClientManager.createClient(JdkClientContainer.class.getName());
 
     /** A received binary message, so text and binary stay distinguishable in one queue. */
     public record Binary(byte[] data) {
@@ -45,7 +44,9 @@ public final class TestClient implements AutoCloseable {
     private final Session session;
 
     private TestClient(URI uri) throws DeploymentException, IOException {
-        session = CLIENTS.connectToServer(new Endpoint() {
+        // A client manager of its own: Tyrus shuts a manager's executors down when its last session
+        // closes, which races with the next connect if managers are shared.
+        session = ClientManager.createClient(JdkClientContainer.class.getName()).connectToServer(new Endpoint() {
             @Override
             public void onOpen(Session session, EndpointConfig config) {
                 session.setMaxTextMessageBufferSize(16 * 1024 * 1024);

@@ -5,41 +5,39 @@ import co.signalchannel.testing.Deployments;
 import co.signalchannel.testing.Endpoints;
 import co.signalchannel.testing.RawWebSocket;
 import co.signalchannel.testing.TestClient;
+import co.signalchannel.testing.Waiting;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Server pings keep live sessions open and find dead ones. */
+/** What holds for every session on every endpoint: heartbeats and the server-wide session limit. */
 @ExtendWith(ArquillianExtension.class)
-class HeartbeatIT {
+class ConnectionsIT {
 
     static final long TIMEOUT_MS = 1_500;
+    static final int MAX_SESSIONS = 4;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.signalChannel("heartbeat", Map.of(
+        return Deployments.signalChannel("connections", Map.of(
                 Setting.HEARTBEAT_INTERVAL_MS, 250L,
-                Setting.HEARTBEAT_TIMEOUT_MS, TIMEOUT_MS));
+                Setting.HEARTBEAT_TIMEOUT_MS, TIMEOUT_MS,
+                Setting.SESSIONS_MAX, (long) MAX_SESSIONS));
     }
-
-    @ArquillianResource
-    URL base;
 
     Endpoints endpoints;
 
     @BeforeEach
     void setUp() {
-        endpoints = new Endpoints(base);
+        endpoints = Endpoints.deployed("connections");
     }
 
     @Test
@@ -66,6 +64,33 @@ class HeartbeatIT {
             Thread.sleep(TIMEOUT_MS * 3);
             assertThat(quiet.isOpen()).isTrue();
             assertThat(endpoints.sessions("relay", "quiet")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void beyondTheServerWideLimitNewSessionsAreRefusedWith1013OnAnyEndpoint() throws Exception {
+        java.util.List<TestClient> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_SESSIONS; i++) {
+                open.add(TestClient.connect(endpoints.ws(i % 2 == 0 ? "echo" : "relay", "n" + i)));
+            }
+            Waiting.until(() -> endpoints.stats().getInt("sessions") == MAX_SESSIONS);
+            try (TestClient extra = TestClient.connect(endpoints.ws("echo", "extra"))) {
+                jakarta.websocket.CloseReason reason = extra.awaitClose();
+                assertThat(reason.getCloseCode().getCode()).isEqualTo(1013);
+                assertThat(reason.getReasonPhrase()).contains("server full").contains(String.valueOf(MAX_SESSIONS));
+            }
+            open.get(0).send("unaffected");
+            assertThat(open.get(0).nextText()).isEqualTo("unaffected");
+        } finally {
+            for (TestClient client : open) {
+                client.close();
+            }
+        }
+        Waiting.until(() -> endpoints.stats().getInt("sessions") == 0);
+        try (TestClient again = TestClient.connect(endpoints.ws("echo", "again"))) {
+            again.send("room again");
+            assertThat(again.nextText()).isEqualTo("room again");
         }
     }
 }
