@@ -1,0 +1,236 @@
+package co.signalchannel.scuttlebutt;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.json.stream.JsonGeneratorFactory;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import jakarta.json.stream.JsonParsingException;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the scuttlebutt stream protocol as JSON Lines: one JSON value per
+ * {@code \n}-terminated line, as the {@code scuttlebutt} npm package's stream serializer writes it.
+ *
+ * <ul>
+ *   <li>a {@link Digest}: {@code {"id": "<id>", "clock": {"<source>": <ts>, ...}}}, {@code "meta"}
+ *       ignored;</li>
+ *   <li>an {@link Update}: {@code [[key, value], ts, source]}, a fourth element (a signature)
+ *       ignored;</li>
+ *   <li>the {@link SyncMarker}: {@code "SYNC"}.</li>
+ * </ul>
+ *
+ * <p>Reading is strict — anything else is a {@link MalformedMessageException} naming the line and
+ * the problem — and bounded by {@link Limits}. Writing always ends a value with {@code \n}, so
+ * encoded values can be concatenated into one text message. Instances are immutable and
+ * thread-safe.
+ */
+public final class ScuttlebuttCodec {
+
+    /**
+     * Bounds on what one received message may carry.
+     *
+     * @param maxKeyLength        longest update key, in UTF-16 characters (default 256)
+     * @param maxSourceLength     longest update source id, in UTF-16 characters (default 256)
+     * @param maxValueBytes       largest update value, as compact JSON in UTF-8 bytes (default 16 KiB)
+     * @param maxValuesPerMessage most JSON values in one text message (default 1000)
+     */
+    public record Limits(int maxKeyLength, int maxSourceLength, int maxValueBytes, int maxValuesPerMessage) {
+
+        public static final Limits DEFAULTS = new Limits(256, 256, 16 * 1024, 1000);
+
+        public Limits {
+            requirePositive("maxKeyLength", maxKeyLength);
+            requirePositive("maxSourceLength", maxSourceLength);
+            requirePositive("maxValueBytes", maxValueBytes);
+            requirePositive("maxValuesPerMessage", maxValuesPerMessage);
+        }
+
+        private static void requirePositive(String name, int value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+        }
+    }
+
+    /** The line that carries the {@link SyncMarker}. */
+    public static final String SYNC_LINE = "\"SYNC\"\n";
+
+    /** How much of an offending value a reason quotes; close reasons must stay short. */
+    private static final int QUOTE_CHARS = 32;
+
+    private final Limits limits;
+    private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
+    private final JsonGeneratorFactory generators = Json.createGeneratorFactory(Map.of());
+
+    public ScuttlebuttCodec(Limits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Reads every value of one received text message, in order. Lines are separated by
+     * {@code \n} (a {@code \r} before it is ignored), the last line needs no terminator, and blank
+     * lines are skipped. Either every value is returned or nothing is.
+     *
+     * @throws MessageLimitException      when the message is well-formed but over a limit
+     * @throws MalformedMessageException  when a line is not JSON or not a protocol value
+     */
+    public List<ProtocolValue> decode(String message) throws MalformedMessageException {
+        List<ProtocolValue> values = new ArrayList<>();
+        int lineNumber = 0;
+        for (int start = 0; start <= message.length(); ) {
+            int end = message.indexOf('\n', start);
+            if (end < 0) {
+                end = message.length();
+            }
+            lineNumber++;
+            String line = message.substring(start, end > start && message.charAt(end - 1) == '\r' ? end - 1 : end);
+            if (!line.isBlank()) {
+                if (values.size() == limits.maxValuesPerMessage()) {
+                    throw new MessageLimitException(lineNumber, "message carries more than "
+                            + limits.maxValuesPerMessage() + " values, the limit");
+                }
+                values.add(decodeLine(line, lineNumber));
+            }
+            start = end + 1;
+        }
+        return values;
+    }
+
+    /** {@code value} as one line, ending with {@code \n}. */
+    public String encode(ProtocolValue value) {
+        if (value == SyncMarker.SYNC) {
+            return SYNC_LINE;
+        }
+        StringWriter line = new StringWriter();
+        try (JsonGenerator json = generators.createGenerator(line)) {
+            if (value instanceof Update update) {
+                json.writeStartArray()
+                        .writeStartArray().write(update.key()).write(update.value()).writeEnd()
+                        .write(Timestamps.toJsonNumber(update.ts()))
+                        .write(update.source())
+                        .writeEnd();
+            } else if (value instanceof Digest digest) {
+                json.writeStartObject().write("id", digest.id()).writeStartObject("clock");
+                digest.clock().forEach((source, ts) -> json.write(source, Timestamps.toJsonNumber(ts)));
+                json.writeEnd().writeEnd();
+            }
+        }
+        return line.append('\n').toString();
+    }
+
+    private ProtocolValue decodeLine(String line, int lineNumber) throws MalformedMessageException {
+        JsonValue value;
+        try (JsonParser parser = parsers.createParser(new StringReader(line))) {
+            parser.next();
+            value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new MalformedMessageException(lineNumber, "not JSON: text after the value: " + quote(line));
+            }
+        } catch (JsonParsingException e) {
+            throw new MalformedMessageException(lineNumber, "not JSON at column "
+                    + e.getLocation().getColumnNumber() + ": " + quote(line));
+        } catch (JsonException | IllegalStateException e) {
+            throw new MalformedMessageException(lineNumber, "not JSON: " + quote(line));
+        }
+        if (value instanceof JsonArray update) {
+            return update(update, lineNumber);
+        }
+        if (value instanceof JsonObject digest) {
+            return digest(digest, lineNumber);
+        }
+        if (value instanceof JsonString string && SyncMarker.SYNC.name().equals(string.getString())) {
+            return SyncMarker.SYNC;
+        }
+        throw new MalformedMessageException(lineNumber,
+                "expected a digest object, an update array or \"SYNC\", got " + quote(value));
+    }
+
+    private Update update(JsonArray update, int line) throws MalformedMessageException {
+        if (update.size() != 3 && update.size() != 4) {
+            throw new MalformedMessageException(line, "update must be [[key, value], ts, source], got "
+                    + update.size() + " elements");
+        }
+        JsonValue pair = update.get(0);
+        if (!(pair instanceof JsonArray keyValue) || keyValue.size() != 2) {
+            throw new MalformedMessageException(line, "update must start with a [key, value] pair, got " + quote(pair));
+        }
+        if (!(keyValue.get(0) instanceof JsonString keyString)) {
+            throw new MalformedMessageException(line, "update key must be a string, got " + quote(keyValue.get(0)));
+        }
+        String key = keyString.getString();
+        if (key.length() > limits.maxKeyLength()) {
+            throw new MessageLimitException(line, "update key is " + key.length()
+                    + " characters, over the limit of " + limits.maxKeyLength());
+        }
+        JsonValue value = keyValue.get(1);
+        int valueBytes = Utf8.length(value.toString());
+        if (valueBytes > limits.maxValueBytes()) {
+            throw new MessageLimitException(line, "update value is " + valueBytes
+                    + " bytes, over the limit of " + limits.maxValueBytes());
+        }
+        double ts = timestamp(update.get(1), line, "update timestamp");
+        if (!(update.get(2) instanceof JsonString sourceString)) {
+            throw new MalformedMessageException(line, "update source must be a string, got " + quote(update.get(2)));
+        }
+        String source = sourceString.getString();
+        if (source.length() > limits.maxSourceLength()) {
+            throw new MessageLimitException(line, "update source is " + source.length()
+                    + " characters, over the limit of " + limits.maxSourceLength());
+        }
+        return new Update(key, value, ts, source);
+    }
+
+    private static Digest digest(JsonObject digest, int line) throws MalformedMessageException {
+        JsonValue id = digest.get("id");
+        if (!(id instanceof JsonString idString)) {
+            throw new MalformedMessageException(line, id == null ? "digest has no \"id\" string"
+                    : "digest \"id\" must be a string, got " + quote(id));
+        }
+        JsonValue clock = digest.get("clock");
+        if (!(clock instanceof JsonObject clockObject)) {
+            throw new MalformedMessageException(line, clock == null ? "digest has no \"clock\" object"
+                    : "digest \"clock\" must be an object, got " + quote(clock));
+        }
+        Map<String, Double> sources = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonValue> entry : clockObject.entrySet()) {
+            sources.put(entry.getKey(), timestamp(entry.getValue(), line,
+                    "digest clock entry " + quote(Json.createValue(entry.getKey()))));
+        }
+        return new Digest(idString.getString(), sources);
+    }
+
+    private static double timestamp(JsonValue value, int line, String what) throws MalformedMessageException {
+        if (!(value instanceof JsonNumber number)) {
+            throw new MalformedMessageException(line, what + " must be a number, got " + quote(value));
+        }
+        double ts = number.doubleValue();
+        if (!Double.isFinite(ts)) {
+            throw new MalformedMessageException(line, what + " must be a finite number, got " + quote(value));
+        }
+        return ts;
+    }
+
+    private static String quote(JsonValue value) {
+        return quote(value.toString());
+    }
+
+    private static String quote(String text) {
+        if (text.codePointCount(0, text.length()) <= QUOTE_CHARS) {
+            return text;
+        }
+        return text.substring(0, text.offsetByCodePoints(0, QUOTE_CHARS)) + "…";
+    }
+}
