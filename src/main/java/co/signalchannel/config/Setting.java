@@ -34,7 +34,25 @@ public enum Setting {
     RELAY_BUFFER_MAX_MESSAGES("relay.buffer.max-messages", 256,
             "Messages a relay session may send before it is paired; more closes it with 1008."),
     RELAY_BUFFER_MAX_BYTES("relay.buffer.max-bytes", 1_048_576,
-            "Bytes a relay session may send before it is paired; more closes it with 1008.");
+            "Bytes a relay session may send before it is paired; more closes it with 1008."),
+    SCUTTLEBUTT_MAX_AGE_MS("scuttlebutt.max-age-ms", 86_400_000,
+            "Records (and deletions) older than this are purged and never sent again; older updates are dropped."),
+    SCUTTLEBUTT_MAX_KEYS("scuttlebutt.max-keys", 500,
+            "Live keys per scuttlebutt namespace; beyond it the least recently updated key is evicted."),
+    SCUTTLEBUTT_MAX_TOMBSTONES("scuttlebutt.max-tombstones", 1_000,
+            "Remembered deletions per scuttlebutt namespace; beyond it the oldest is forgotten."),
+    SCUTTLEBUTT_MAX_FIELDS_PER_KEY("scuttlebutt.max-fields-per-key", 64,
+            "Fields one object value may gather through merges; a patch that would exceed it is refused."),
+    SCUTTLEBUTT_MAX_BYTES("scuttlebutt.max-bytes", 4_194_304,
+            "Bytes one scuttlebutt namespace may retain (JSON text plus 128 per record); beyond it the least recently updated key is evicted."),
+    SCUTTLEBUTT_MAX_NAMESPACES("scuttlebutt.max-namespaces", 1_000,
+            "Scuttlebutt namespaces held at once. Beyond it the longest-idle namespace without sessions is forgotten; if every one has sessions, new sessions are refused with 1013."),
+    SCUTTLEBUTT_KEY_MAX_LENGTH("scuttlebutt.key.max-length", 256,
+            "Longest key (characters) in an update; longer closes the session with 1009."),
+    SCUTTLEBUTT_VALUE_MAX_BYTES("scuttlebutt.value.max-bytes", 16_384,
+            "Largest value (bytes of JSON) in an update; larger closes the session with 1009."),
+    SCUTTLEBUTT_MESSAGE_MAX_VALUES("scuttlebutt.message.max-values", 1_000,
+            "JSON lines one message may carry; more closes the session with 1009.");
 
     private final String key;
     private final long defaultValue;

@@ -1,7 +1,5 @@
 package co.signalchannel.connection;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * Why a session is closed: a close code from {@link CloseCodes} and a reason a person can read.
  *
@@ -18,24 +16,22 @@ public record Closure(int code, String reason) {
     }
 
     static String fit(String reason) {
-        if (reason.getBytes(StandardCharsets.UTF_8).length <= MAX_REASON_BYTES) {
+        if (Utf8.length(reason) <= MAX_REASON_BYTES) {
             return reason;
         }
         String ellipsis = "…";
-        int budget = MAX_REASON_BYTES - ellipsis.getBytes(StandardCharsets.UTF_8).length;
-        StringBuilder fitted = new StringBuilder();
+        int budget = MAX_REASON_BYTES - Utf8.length(ellipsis);
         int used = 0;
-        for (int i = 0; i < reason.length(); ) {
-            int codePoint = reason.codePointAt(i);
-            int bytes = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
-            if (used + bytes > budget) {
+        int end = 0;
+        while (end < reason.length()) {
+            int codePoint = reason.codePointAt(end);
+            used += Utf8.length(codePoint);
+            if (used > budget) {
                 break;
             }
-            fitted.appendCodePoint(codePoint);
-            used += bytes;
-            i += Character.charCount(codePoint);
+            end += Character.charCount(codePoint);
         }
-        return fitted.append(ellipsis).toString();
+        return reason.substring(0, end) + ellipsis;
     }
 
     @Override

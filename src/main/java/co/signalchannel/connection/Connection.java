@@ -1,6 +1,5 @@
 package co.signalchannel.connection;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -110,8 +109,7 @@ public final class Connection {
      */
     public void receive(String text) {
         // Three UTF-8 bytes per char at most: only long messages need the exact count.
-        long bytes = (long) text.length() * 3 > limits.maxMessageBytes()
-                ? text.getBytes(StandardCharsets.UTF_8).length : text.length();
+        long bytes = (long) text.length() * 3 > limits.maxMessageBytes() ? Utf8.length(text) : text.length();
         receive(bytes, () -> receiver.onText(text));
     }
 

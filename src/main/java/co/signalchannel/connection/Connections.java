@@ -62,6 +62,14 @@ public class Connections {
      * @return the session's connection, open or (when refused) already closing
      */
     public Connection open(Session session, Opening opening) {
+        return open(session, 0, opening);
+    }
+
+    /**
+     * As {@link #open(Session, Opening)}, for a feature that must be able to queue at least
+     * {@code minOutboxBytes} at once (a scuttlebutt history) whatever the configured outbox bound.
+     */
+    public Connection open(Session session, long minOutboxBytes, Opening opening) {
         Settings settings = settings();
         startHeartbeat(settings);
         long maxMessageBytes = settings.get(Setting.MESSAGE_MAX_BYTES);
@@ -74,7 +82,7 @@ public class Connections {
                 session.getId() + "#" + nextId.incrementAndGet(),
                 new WebSocketTransport(session),
                 new Connection.Limits(maxMessageBytes, settings.getInt(Setting.OUTBOX_MAX_MESSAGES),
-                        settings.get(Setting.OUTBOX_MAX_BYTES)),
+                        Math.max(minOutboxBytes, settings.get(Setting.OUTBOX_MAX_BYTES))),
                 closer,
                 System::currentTimeMillis);
         open.add(connection);
@@ -97,6 +105,11 @@ public class Connections {
     /** Sessions open on the whole server. */
     public int openSessions() {
         return open.size();
+    }
+
+    /** Runs {@code task} every {@code period} on the bean's timer thread. */
+    public ScheduledFuture<?> every(Duration period, Runnable task) {
+        return timers.scheduleWithFixedDelay(guarded(task), period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} once after {@code delay} on the bean's timer thread. */

@@ -4,8 +4,14 @@ import co.signalchannel.connection.CloseCodes;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.ProtocolViolation;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * The namespaces of one endpoint, by name: created on first use, dropped once abandoned.
@@ -79,6 +85,41 @@ public final class NamespaceRegistry<N extends Namespace> {
     /** Drops the namespace of that name if it is abandoned, e.g. once its state expired. */
     public void dropIfAbandoned(String name) {
         byName.computeIfPresent(name, (key, namespace) -> namespace.isAbandoned() ? null : namespace);
+    }
+
+    /** Whether a namespace of that name exists now. */
+    public boolean contains(String name) {
+        return byName.containsKey(name);
+    }
+
+    /** Runs {@code action} on every namespace (a weakly consistent view while others join and leave). */
+    public void forEach(BiConsumer<String, N> action) {
+        byName.forEach(action);
+    }
+
+    /**
+     * Drops the namespace of lowest {@code rank} that {@code droppable} allows to drop at the
+     * moment it is dropped. Ranks are read once, so namespaces may change while this runs.
+     *
+     * @return whether one was dropped
+     */
+    public boolean dropLowest(ToLongFunction<? super N> rank, Predicate<? super N> droppable) {
+        record Candidate<N>(String name, N namespace, long rank) {
+        }
+        List<Candidate<N>> candidates = new ArrayList<>();
+        byName.forEach((name, namespace) -> candidates.add(new Candidate<>(name, namespace, rank.applyAsLong(namespace))));
+        candidates.sort(Comparator.comparingLong(Candidate::rank));
+        for (Candidate<N> candidate : candidates) {
+            boolean[] dropped = new boolean[1];
+            byName.computeIfPresent(candidate.name(), (name, namespace) -> {
+                dropped[0] = namespace == candidate.namespace() && droppable.test(namespace);
+                return dropped[0] ? null : namespace;
+            });
+            if (dropped[0]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Namespaces in use. */

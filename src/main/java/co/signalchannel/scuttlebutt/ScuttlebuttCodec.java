@@ -1,5 +1,7 @@
 package co.signalchannel.scuttlebutt;
 
+import co.signalchannel.connection.Utf8;
+
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;

@@ -5,6 +5,7 @@ import co.signalchannel.connection.EndpointBeans;
 import co.signalchannel.echo.EchoHub;
 import co.signalchannel.namespace.Usage;
 import co.signalchannel.relay.RelayExchange;
+import co.signalchannel.scuttlebutt.ScuttlebuttHub;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -31,6 +32,7 @@ public class StatsServlet extends HttpServlet {
 
     private static final Map<String, Function<String, Integer>> NAMESPACE_SESSIONS = Map.of(
             "echo", name -> EndpointBeans.get(EchoHub.class).sessions(name),
+            "scuttlebutt", name -> EndpointBeans.get(ScuttlebuttHub.class).sessions(name),
             "relay", name -> EndpointBeans.get(RelayExchange.class).sessions(name));
 
     @Override
@@ -41,6 +43,7 @@ public class StatsServlet extends HttpServlet {
             body = Json.createObjectBuilder()
                     .add("sessions", EndpointBeans.get(Connections.class).openSessions())
                     .add("echo", usage(EndpointBeans.get(EchoHub.class).usage()))
+                    .add("scuttlebutt", usage(EndpointBeans.get(ScuttlebuttHub.class).usage()))
                     .add("relay", usage(EndpointBeans.get(RelayExchange.class).usage()))
                     .build();
         } else {
@@ -48,7 +51,7 @@ public class StatsServlet extends HttpServlet {
             Function<String, Integer> sessions = NAMESPACE_SESSIONS.get(parts[0]);
             if (sessions == null || parts.length < 2 || parts[1].isEmpty()) {
                 response.sendError(HttpServletResponse.SC_NOT_FOUND,
-                        "expected /v1/stats or /v1/stats/{echo|relay}/{namespace}");
+                        "expected /v1/stats or /v1/stats/{echo|scuttlebutt|relay}/{namespace}");
                 return;
             }
             body = Json.createObjectBuilder().add("sessions", sessions.apply(parts[1])).build();

@@ -105,5 +105,7 @@ class ConnectionTest {
                 .isLessThanOrEqualTo(Closure.MAX_REASON_BYTES);
         assertThat(closure.reason()).endsWith("…");
         assertThat(new Closure(1000, "short").reason()).isEqualTo("short");
+        String emoji = new Closure(1007, "line 1: " + "😀".repeat(40)).reason();
+        assertThat(emoji).startsWith("line 1: ").endsWith("😀…");
     }
 }

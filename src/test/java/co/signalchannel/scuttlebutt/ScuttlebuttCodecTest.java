@@ -1,5 +1,7 @@
 package co.signalchannel.scuttlebutt;
 
+import co.signalchannel.connection.Closure;
+
 import static co.signalchannel.scuttlebutt.Fixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -111,8 +113,8 @@ class ScuttlebuttCodecTest {
     void everyReasonFitsACloseFrame(String line) {
         assertThatThrownBy(() -> codec.decode(line.repeat(50)))
                 .isInstanceOfSatisfying(MalformedMessageException.class, e -> assertThat(
-                        e.closeReason().getBytes(StandardCharsets.UTF_8).length)
-                        .isLessThanOrEqualTo(MalformedMessageException.MAX_CLOSE_REASON_BYTES));
+                        new Closure(1007, e.getMessage()).reason().getBytes(StandardCharsets.UTF_8).length)
+                        .isLessThanOrEqualTo(Closure.MAX_REASON_BYTES));
     }
 
     @Test
@@ -199,16 +201,5 @@ class ScuttlebuttCodecTest {
         values.forEach(value -> message.append(codec.encode(value)));
 
         assertThat(codec.decode(message.toString())).isEqualTo(values);
-    }
-
-    @Test
-    void closeReasonsAreCutOnACodePointBoundary() {
-        String reason = "line 1: " + "😀".repeat(40);
-
-        String fitted = MalformedMessageException.fitCloseReason(reason);
-
-        assertThat(fitted.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(123);
-        assertThat(fitted).endsWith("😀…").startsWith("line 1: ");
-        assertThat(MalformedMessageException.fitCloseReason("short")).isEqualTo("short");
     }
 }

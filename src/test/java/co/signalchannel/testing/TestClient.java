@@ -97,6 +97,11 @@ public final class TestClient implements AutoCloseable {
         return message;
     }
 
+    /** The next message if one arrives within {@code wait}, else null. */
+    public Object poll(Duration wait) throws InterruptedException {
+        return received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     public String nextText() throws InterruptedException {
         Object message = next();
         assertThat(message).as("message kind").isInstanceOf(String.class);

@@ -1,12 +1,12 @@
-package co.signalchannel.scuttlebutt;
+package co.signalchannel.connection;
 
 /** Counts UTF-8 bytes without encoding: limits and close reasons are measured in bytes. */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {
     }
 
-    static int length(CharSequence text) {
+    public static int length(CharSequence text) {
         int bytes = 0;
         for (int i = 0; i < text.length(); ) {
             int codePoint = Character.codePointAt(text, i);
@@ -16,7 +16,7 @@ final class Utf8 {
         return bytes;
     }
 
-    static int length(int codePoint) {
+    public static int length(int codePoint) {
         if (codePoint < 0x80) {
             return 1;
         }

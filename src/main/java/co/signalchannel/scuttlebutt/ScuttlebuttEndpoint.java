@@ -1,0 +1,51 @@
+package co.signalchannel.scuttlebutt;
+
+import co.signalchannel.connection.Connection;
+import co.signalchannel.connection.EndpointBeans;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerEndpoint;
+
+import java.nio.ByteBuffer;
+
+/** {@code /v1/scuttlebutt/{namespace}}: one instance per session, handing everything to {@link ScuttlebuttHub}. */
+@ServerEndpoint("/v1/scuttlebutt/{namespace}")
+public class ScuttlebuttEndpoint {
+
+    private Connection connection;
+
+    @OnOpen
+    public void open(Session session, @PathParam("namespace") String namespace) {
+        connection = EndpointBeans.get(ScuttlebuttHub.class).join(session, namespace);
+    }
+
+    @OnMessage
+    public void text(String text) {
+        connection.receive(text);
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer data) {
+        connection.receive(EndpointBeans.copy(data));
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong) {
+        connection.heard();
+    }
+
+    @OnClose
+    public void close() {
+        connection.ended();
+    }
+
+    @OnError
+    public void error(Throwable cause) {
+        connection.fail(cause);
+    }
+}
