@@ -41,11 +41,15 @@ public class EchoEndpoint {
 
     @OnClose
     public void close() {
-        connection.ended();
+        if (connection != null) { // null only if opening failed
+            connection.ended();
+        }
     }
 
     @OnError
     public void error(Throwable cause) {
-        connection.fail(cause);
+        if (connection != null) {
+            connection.fail(cause);
+        }
     }
 }

@@ -76,9 +76,9 @@ class ConnectionsIT {
             }
             Waiting.until(() -> endpoints.stats().getInt("sessions") == MAX_SESSIONS);
             try (TestClient extra = TestClient.connect(endpoints.ws("echo", "extra"))) {
-                jakarta.websocket.CloseReason reason = extra.awaitClose();
-                assertThat(reason.getCloseCode().getCode()).isEqualTo(1013);
-                assertThat(reason.getReasonPhrase()).contains("server full").contains(String.valueOf(MAX_SESSIONS));
+                TestClient.Close reason = extra.awaitClose();
+                assertThat(reason.code()).isEqualTo(1013);
+                assertThat(reason.reason()).contains("server full").contains(String.valueOf(MAX_SESSIONS));
             }
             open.get(0).send("unaffected");
             assertThat(open.get(0).nextText()).isEqualTo("unaffected");

@@ -6,8 +6,6 @@ import co.signalchannel.testing.Endpoints;
 import co.signalchannel.testing.RawWebSocket;
 import co.signalchannel.testing.TestClient;
 import co.signalchannel.testing.Waiting;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.DeploymentException;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -173,9 +171,9 @@ class EchoIT {
     void anOversizedMessageClosesOnlyItsSenderWith1009() throws Exception {
         try (TestClient big = join("sizes"); TestClient bystander = join("sizes")) {
             big.send("x".repeat(MAX_MESSAGE_BYTES + 1));
-            CloseReason reason = big.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1009);
-            assertThat(reason.getReasonPhrase()).contains(MAX_MESSAGE_BYTES + " bytes");
+            TestClient.Close reason = big.awaitClose();
+            assertThat(reason.code()).isEqualTo(1009);
+            assertThat(reason.reason()).contains(MAX_MESSAGE_BYTES + " bytes");
             bystander.send("still here");
             assertThat(bystander.nextText()).isEqualTo("still here");
         }
@@ -185,9 +183,9 @@ class EchoIT {
     void aFarOversizedBinaryMessageIsRefusedWith1009() throws Exception {
         try (TestClient big = join("big-binary")) {
             big.send(new byte[MAX_MESSAGE_BYTES * 16]);
-            CloseReason reason = big.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1009);
-            assertThat(reason.getReasonPhrase()).contains(MAX_MESSAGE_BYTES + " bytes");
+            TestClient.Close reason = big.awaitClose();
+            assertThat(reason.code()).isEqualTo(1009);
+            assertThat(reason.reason()).contains(MAX_MESSAGE_BYTES + " bytes");
         }
     }
 
@@ -199,16 +197,16 @@ class EchoIT {
             a.send(atLimit);
             assertThat(a.nextText()).isEqualTo(atLimit);
             a.send(atLimit + "x");
-            assertThat(a.awaitClose().getCloseCode().getCode()).isEqualTo(1009);
+            assertThat(a.awaitClose().code()).isEqualTo(1009);
         }
     }
 
     @Test
     void aTooLongNamespaceIsRefusedWith1008() throws Exception {
         try (TestClient client = TestClient.connect(endpoints.ws("echo", "n".repeat(MAX_NAME_LENGTH + 1)))) {
-            CloseReason reason = client.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1008);
-            assertThat(reason.getReasonPhrase()).contains(String.valueOf(MAX_NAME_LENGTH));
+            TestClient.Close reason = client.awaitClose();
+            assertThat(reason.code()).isEqualTo(1008);
+            assertThat(reason.reason()).contains(String.valueOf(MAX_NAME_LENGTH));
         }
     }
 
@@ -220,9 +218,9 @@ class EchoIT {
                 members.add(join("crowded"));
             }
             try (TestClient extra = TestClient.connect(endpoints.ws("echo", "crowded"))) {
-                CloseReason reason = extra.awaitClose();
-                assertThat(reason.getCloseCode().getCode()).isEqualTo(1013);
-                assertThat(reason.getReasonPhrase()).contains("full");
+                TestClient.Close reason = extra.awaitClose();
+                assertThat(reason.code()).isEqualTo(1013);
+                assertThat(reason.reason()).contains("full");
             }
             members.get(0).send("members unaffected");
             for (TestClient member : members) {
@@ -238,7 +236,8 @@ class EchoIT {
     @Test
     void anUnknownPathIsNotAWebSocket() {
         assertThatThrownBy(() -> TestClient.connect(endpoints.ws("nonsense", "x")))
-                .isInstanceOf(DeploymentException.class);
+                .isInstanceOfSatisfying(java.net.http.WebSocketHandshakeException.class,
+                        refused -> assertThat(refused.getResponse().statusCode()).isEqualTo(404));
     }
 
     @Test

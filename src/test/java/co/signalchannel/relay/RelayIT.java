@@ -4,7 +4,6 @@ import co.signalchannel.config.Setting;
 import co.signalchannel.testing.Deployments;
 import co.signalchannel.testing.Endpoints;
 import co.signalchannel.testing.TestClient;
-import jakarta.websocket.CloseReason;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -107,9 +106,9 @@ class RelayIT {
             a.send("bye");
             a.close();
             assertThat(b.nextText()).isEqualTo("bye");
-            CloseReason reason = b.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1000);
-            assertThat(reason.getReasonPhrase()).contains("partner closed");
+            TestClient.Close reason = b.awaitClose();
+            assertThat(reason.code()).isEqualTo(1000);
+            assertThat(reason.reason()).contains("partner closed");
         }
     }
 
@@ -121,9 +120,9 @@ class RelayIT {
             assertThat(a.nextText()).isEqualTo(OPEN);
             assertThat(b.nextText()).isEqualTo(OPEN);
             intruder.send(header("b", "a"));
-            CloseReason reason = intruder.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1008);
-            assertThat(reason.getReasonPhrase()).contains("already holds");
+            TestClient.Close reason = intruder.awaitClose();
+            assertThat(reason.code()).isEqualTo(1008);
+            assertThat(reason.reason()).contains("already holds");
             a.send("private");
             assertThat(b.nextText()).isEqualTo("private");
         }
@@ -136,7 +135,7 @@ class RelayIT {
             waiting.send(header("w", "p"));
             endpoints.awaitSessions("relay", "waiting", 3);
             intruder.send(header("w", "p"));
-            assertThat(intruder.awaitClose().getCloseCode().getCode()).isEqualTo(1008);
+            assertThat(intruder.awaitClose().code()).isEqualTo(1008);
             partner.send(header("p", "w"));
             assertThat(waiting.nextText()).isEqualTo(OPEN);
             assertThat(partner.nextText()).isEqualTo(OPEN);
@@ -149,9 +148,9 @@ class RelayIT {
                 "{\"local\":\"\",\"remote\":\"b\"}"}) {
             try (TestClient client = open("malformed")) {
                 client.send(bad);
-                CloseReason reason = client.awaitClose();
-                assertThat(reason.getCloseCode().getCode()).as(bad).isEqualTo(1007);
-                assertThat(reason.getReasonPhrase()).as(bad).contains("relay header");
+                TestClient.Close reason = client.awaitClose();
+                assertThat(reason.code()).as(bad).isEqualTo(1007);
+                assertThat(reason.reason()).as(bad).contains("relay header");
             }
         }
     }
@@ -160,7 +159,7 @@ class RelayIT {
     void aBinaryHeaderIsRefusedWith1003() throws Exception {
         try (TestClient client = open("binary-header")) {
             client.send(new byte[]{'{', '}'});
-            assertThat(client.awaitClose().getCloseCode().getCode()).isEqualTo(1003);
+            assertThat(client.awaitClose().code()).isEqualTo(1003);
         }
     }
 
@@ -168,10 +167,10 @@ class RelayIT {
     void anUnpairedSessionIsClosedAfterThePairingTimeout() throws Exception {
         try (TestClient lonely = open("lonely"); TestClient silent = open("lonely")) {
             lonely.send(header("lonely", "nobody"));
-            CloseReason reason = lonely.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1008);
-            assertThat(reason.getReasonPhrase()).contains("mirror header").contains(String.valueOf(PAIRING_TIMEOUT_MS));
-            assertThat(silent.awaitClose().getReasonPhrase()).contains("no relay header");
+            TestClient.Close reason = lonely.awaitClose();
+            assertThat(reason.code()).isEqualTo(1008);
+            assertThat(reason.reason()).contains("mirror header").contains(String.valueOf(PAIRING_TIMEOUT_MS));
+            assertThat(silent.awaitClose().reason()).contains("no relay header");
         }
     }
 
@@ -182,9 +181,9 @@ class RelayIT {
             for (int i = 0; i <= MAX_BUFFERED; i++) {
                 eager.send("m" + i);
             }
-            CloseReason reason = eager.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1008);
-            assertThat(reason.getReasonPhrase()).contains("before it is paired");
+            TestClient.Close reason = eager.awaitClose();
+            assertThat(reason.code()).isEqualTo(1008);
+            assertThat(reason.reason()).contains("before it is paired");
         }
     }
 

@@ -6,7 +6,6 @@ import co.signalchannel.testing.Endpoints;
 import co.signalchannel.testing.TestClient;
 import jakarta.json.Json;
 import jakarta.json.JsonValue;
-import jakarta.websocket.CloseReason;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -222,9 +221,9 @@ class ScuttlebuttIT {
                     client.nextText();
                     // a valid update first, in the same message: nothing of a bad message is applied
                     client.send(update("poison", "1", now, "evil") + bad[0]);
-                    CloseReason reason = client.awaitClose();
-                    assertThat(reason.getCloseCode().getCode()).as(bad[0]).isEqualTo(1007);
-                    assertThat(reason.getReasonPhrase()).as(bad[0]).startsWith("line 2").contains(bad[1]);
+                    TestClient.Close reason = client.awaitClose();
+                    assertThat(reason.code()).as(bad[0]).isEqualTo(1007);
+                    assertThat(reason.reason()).as(bad[0]).startsWith("line 2").contains(bad[1]);
                 }
             }
             bystander.settle(Duration.ofMillis(200));
@@ -241,13 +240,13 @@ class ScuttlebuttIT {
             char[] big = new char[MAX_VALUE_BYTES + 1];
             Arrays.fill(big, 'x');
             client.send(update("k", "\"" + new String(big) + "\"", now, "s"));
-            CloseReason reason = client.awaitClose();
-            assertThat(reason.getCloseCode().getCode()).isEqualTo(1009);
-            assertThat(reason.getReasonPhrase()).contains(String.valueOf(MAX_VALUE_BYTES));
+            TestClient.Close reason = client.awaitClose();
+            assertThat(reason.code()).isEqualTo(1009);
+            assertThat(reason.reason()).contains(String.valueOf(MAX_VALUE_BYTES));
         }
         try (TestClient client = TestClient.connect(endpoints.ws("scuttlebutt", "limits"))) {
             client.send(new byte[]{'{', '}'});
-            assertThat(client.awaitClose().getCloseCode().getCode()).isEqualTo(1003);
+            assertThat(client.awaitClose().code()).isEqualTo(1003);
         }
     }
 

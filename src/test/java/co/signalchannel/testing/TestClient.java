@@ -1,35 +1,31 @@
 package co.signalchannel.testing;
 
-import jakarta.websocket.ClientEndpointConfig;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.DeploymentException;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
-import jakarta.websocket.Session;
-import org.glassfish.tyrus.client.ClientManager;
-import org.glassfish.tyrus.container.jdk.client.JdkClientContainer;
-
-import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.io.ByteArrayOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * A real WebSocket client (Tyrus, JDK transport) that records what it receives, for driving the
- * deployed endpoints.
+ * A real WebSocket client (the JDK's {@code java.net.http.WebSocket}, which answers pings by
+ * itself) that records what it receives, for driving the deployed endpoints.
  */
 public final class TestClient implements AutoCloseable {
 
     public static final Duration WAIT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A received binary message, so text and binary stay distinguishable in one queue. */
     public record Binary(byte[] data) {
@@ -39,52 +35,88 @@ public final class TestClient implements AutoCloseable {
         }
     }
 
-    private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-    private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
-    private final Session session;
-
-    private TestClient(URI uri) throws DeploymentException, IOException {
-        // A client manager of its own: Tyrus shuts a manager's executors down when its last session
-        // closes, which races with the next connect if managers are shared.
-        session = ClientManager.createClient(JdkClientContainer.class.getName()).connectToServer(new Endpoint() {
-            @Override
-            public void onOpen(Session session, EndpointConfig config) {
-                session.setMaxTextMessageBufferSize(16 * 1024 * 1024);
-                session.setMaxBinaryMessageBufferSize(16 * 1024 * 1024);
-                session.addMessageHandler(String.class, (MessageHandler.Whole<String>) received::add);
-                session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) buffer -> {
-                    byte[] data = new byte[buffer.remaining()];
-                    buffer.get(data);
-                    received.add(new Binary(data));
-                });
-            }
-
-            @Override
-            public void onClose(Session session, CloseReason reason) {
-                closed.complete(reason);
-            }
-        }, ClientEndpointConfig.Builder.create().build(), uri);
+    /** Why the server closed the session. */
+    public record Close(int code, String reason) {
+        @Override
+        public String toString() {
+            return code + " \"" + reason + "\"";
+        }
     }
 
-    public static TestClient connect(URI uri) throws DeploymentException, IOException {
+    private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    private TestClient(URI uri) throws Exception {
+        try {
+            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, new Recorder())
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    /** Opens a session; fails (e.g. with a handshake exception) if the server refuses the upgrade. */
+    public static TestClient connect(URI uri) throws Exception {
         return new TestClient(uri);
     }
 
-    public TestClient send(String text) throws IOException {
+    /** Gathers fragments into whole messages, as a browser delivers them. */
+    private final class Recorder implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                received.add(text.toString());
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            binary.writeBytes(chunk);
+            if (last) {
+                received.add(new Binary(binary.toByteArray()));
+                binary.reset();
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(new Close(statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(new Close(1006, "connection failed: " + error));
+        }
+    }
+
+    public TestClient send(String text) {
         requireOpen();
-        session.getBasicRemote().sendText(text);
+        socket.sendText(text, true).join();
         return this;
     }
 
-    public TestClient send(byte[] data) throws IOException {
+    public TestClient send(byte[] data) {
         requireOpen();
-        session.getBasicRemote().sendBinary(ByteBuffer.wrap(data));
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
         return this;
     }
 
     private void requireOpen() {
         if (closed.isDone()) {
-            fail("cannot send: the session was closed with " + describe(closed.join()));
+            fail("cannot send: the session was closed with " + closed.join());
         }
     }
 
@@ -92,7 +124,7 @@ public final class TestClient implements AutoCloseable {
     public Object next() throws InterruptedException {
         Object message = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (message == null) {
-            fail("no message within " + WAIT + (closed.isDone() ? "; closed with " + describe(closed.join()) : ""));
+            fail("no message within " + WAIT + (closed.isDone() ? "; closed with " + closed.join() : ""));
         }
         return message;
     }
@@ -121,22 +153,23 @@ public final class TestClient implements AutoCloseable {
     }
 
     /** Waits for the server to close this session and returns why. */
-    public CloseReason awaitClose() throws Exception {
+    public Close awaitClose() throws Exception {
         return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public boolean isOpen() {
-        return session.isOpen() && !closed.isDone();
-    }
-
-    public static String describe(CloseReason reason) {
-        return reason.getCloseCode().getCode() + " \"" + reason.getReasonPhrase() + "\"";
+        return !closed.isDone() && !socket.isInputClosed();
     }
 
     @Override
-    public void close() throws IOException {
-        if (session.isOpen()) {
-            session.close();
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+            } catch (CompletionException alreadyClosing) {
+                // the server closed first
+            }
         }
+        socket.abort();
     }
 }
