@@ -41,8 +41,9 @@ public class Connections {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextId = new AtomicInteger();
     private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1, daemon("signal-channel-timer"));
+    // Closes that arrive after shutdown are dropped (the policy discards once shut down).
     private final ExecutorService closer = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES,
-            new LinkedBlockingQueue<>(), daemon("signal-channel-closer"));
+            new LinkedBlockingQueue<>(), daemon("signal-channel-closer"), new ThreadPoolExecutor.CallerRunsPolicy());
     private volatile ScheduledFuture<?> heartbeat;
 
     public Settings settings() {
