@@ -35,6 +35,20 @@ class SmokeIT {
     }
 
     @Test
+    void servesTheClientLibraryToAnyOriginAndNoIceServersByDefault() throws Exception {
+        Endpoints endpoints = Endpoints.deployed("smoke");
+        HttpResponse<String> library = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(endpoints.http("js/signal-channel.js")).header("Origin", "http://other.test").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(library.statusCode()).isEqualTo(200);
+        assertThat(library.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        assertThat(library.body()).contains("export");
+        HttpResponse<String> ice = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(endpoints.http("v1/ice-servers")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ice.body()).isEqualTo("[]");
+    }
+
+    @Test
     void echoAndRelayAnswer() throws Exception {
         Endpoints endpoints = Endpoints.deployed("smoke");
         try (TestClient echo = TestClient.connect(endpoints.ws("echo", "default"))) {

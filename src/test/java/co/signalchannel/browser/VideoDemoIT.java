@@ -1,0 +1,95 @@
+package co.signalchannel.browser;
+
+import co.signalchannel.testing.Deployments;
+import co.signalchannel.testing.Endpoints;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The video demo in two real browsers with Chromium's fake camera and microphone. */
+@ExtendWith({ArquillianExtension.class, Chromium.ConsoleOnFailure.class})
+class VideoDemoIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.signalChannel("video-demo", Map.of());
+    }
+
+    /** The deployment, on 127.0.0.1: a secure context (for the camera) and no traffic on a real interface. */
+    final Endpoints endpoints = Endpoints.deployed("video-demo");
+
+    /** One browser per peer, shared by the tests (each test has a namespace of its own). */
+    static final Map<String, Chromium> browsers = new HashMap<>();
+
+    @BeforeEach
+    void setUp() {
+        Chromium.assumeInstalled();
+    }
+
+    @AfterEach
+    void leavePages() {
+        browsers.values().forEach(Chromium::reset);
+    }
+
+    @AfterAll
+    static void closeBrowsers() {
+        browsers.values().forEach(Chromium::close);
+        browsers.clear();
+    }
+
+    Chromium page(String name, String namespace, String extraQuery) {
+        Chromium browser = browsers.computeIfAbsent(name, Chromium::launchWithFakeMedia);
+        browser.open(endpoints.http("examples/video/?ns=" + namespace + "&name=" + name + extraQuery));
+        return browser;
+    }
+
+    /** Waits until the page plays the other peer's video (frames decoded) with its audio track. */
+    static void awaitRemoteVideo(Chromium page) {
+        page.await("the remote video playing", driver -> driver.executeScript("""
+                const video = document.querySelector('#videos figure[data-peer-id][data-state="open"][data-transport="rtc"] video');
+                return !!video && video.readyState >= 2 && video.videoWidth > 0
+                  && video.srcObject.getVideoTracks().length === 1 && video.srcObject.getAudioTracks().length === 1;
+                """));
+    }
+
+    @Test
+    void twoPagesSendEachOtherTheirCameraAndMicrophone() {
+        String namespace = "video-" + UUID.randomUUID();
+        Chromium alice = page("alice", namespace, "");
+        Chromium bob = page("bob", namespace, "");
+
+        awaitRemoteVideo(alice);
+        awaitRemoteVideo(bob);
+
+        // Both sides added their tracks as soon as the connection existed: negotiation had to survive glare.
+        Object senders = alice.script("return window.node.connections[0].rtc.getSenders().filter((s) => s.track).length");
+        assertThat(senders).isEqualTo(2L);
+    }
+
+    @Test
+    void aCameraTurnedOnLaterReachesThePeerByRenegotiation() {
+        String namespace = "video-" + UUID.randomUUID();
+        Chromium alice = page("alice", namespace, "");
+        Chromium bob = page("bob", namespace, "&camera=0");
+
+        awaitRemoteVideo(bob);
+        alice.await("the connection open", driver -> driver.findElements(
+                By.cssSelector("#videos figure[data-peer-id][data-state='open']")).size() == 1);
+        assertThat(alice.script("return document.querySelector('#videos figure[data-peer-id] video').videoWidth")).isEqualTo(0L);
+
+        bob.driver.findElement(By.id("camera")).click();
+        awaitRemoteVideo(alice);
+    }
+}
