@@ -10,27 +10,45 @@ import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@link Transport} over a Jakarta WebSocket session, sending asynchronously. */
+/**
+ * {@link Transport} over a Jakarta WebSocket session, sending asynchronously; on Tyrus through
+ * {@link TyrusDirectSend}, which does the same without a costly per-send step.
+ */
 final class WebSocketTransport implements Transport {
 
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
-    private static final ByteBuffer PING = ByteBuffer.wrap(new byte[]{'s', 'c'}).asReadOnlyBuffer();
+    private static final byte[] PING_DATA = {'s', 'c'};
+    private static final ByteBuffer PING = ByteBuffer.wrap(PING_DATA).asReadOnlyBuffer();
 
     private final Session session;
+    private final TyrusDirectSend direct; // null: the standard API
 
     WebSocketTransport(Session session) {
         this.session = session;
+        this.direct = TyrusDirectSend.of(session);
     }
 
     @Override
     public void send(Outgoing message, Consumer<Throwable> done) {
         try {
             if (message instanceof Outgoing.Text text) {
-                session.getAsyncRemote().sendText(text.text(), result -> done.accept(failure(result)));
+                if (direct != null) {
+                    direct.sendText(text.text(), result -> done.accept(failure(result)));
+                } else {
+                    session.getAsyncRemote().sendText(text.text(), result -> done.accept(failure(result)));
+                }
             } else if (message instanceof Outgoing.Binary binary) {
-                session.getAsyncRemote().sendBinary(binary.buffer(), result -> done.accept(failure(result)));
+                if (direct != null) {
+                    direct.sendBinary(binary.data(), result -> done.accept(failure(result)));
+                } else {
+                    session.getAsyncRemote().sendBinary(binary.buffer(), result -> done.accept(failure(result)));
+                }
             } else if (message instanceof Outgoing.Ping) {
-                session.getAsyncRemote().sendPing(PING.duplicate());
+                if (direct != null) {
+                    direct.sendPing(PING_DATA.clone());
+                } else {
+                    session.getAsyncRemote().sendPing(PING.duplicate());
+                }
                 done.accept(null);
             } else {
                 throw new IllegalArgumentException(message + " is not sent as a message");

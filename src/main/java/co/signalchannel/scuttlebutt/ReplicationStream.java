@@ -139,8 +139,16 @@ public final class ReplicationStream {
      * itself, unless the peer has not asked for history yet or has the update already.
      */
     public void forward(Update update) {
+        forward(update, null);
+    }
+
+    /**
+     * As {@link #forward(Update)}, given the update's line as this stream's codec encodes it (or
+     * null), so that a namespace encodes an update once for all its sessions, not once for each.
+     */
+    public void forward(Update update, String encoded) {
         if (historySent && peerLacks(update)) {
-            sink.accept(codec.encode(update));
+            sink.accept(encoded != null ? encoded : codec.encode(update));
             notePeerHas(update);
         }
     }

@@ -73,9 +73,10 @@ final class ScuttlebuttNamespace implements Namespace {
         }
         lastActive = clock.getAsLong();
         for (Update accepted : stream.receive(values)) {
+            String line = streams.size() > 1 ? codec.encode(accepted) : null; // once, not once per session
             for (Map.Entry<Connection, ReplicationStream> other : streams.entrySet()) {
                 if (other.getKey() != from) {
-                    other.getValue().forward(accepted);
+                    other.getValue().forward(accepted, line);
                 }
             }
         }

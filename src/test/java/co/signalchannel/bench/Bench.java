@@ -1,0 +1,345 @@
+package co.signalchannel.bench;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The benchmark of issue 6: every scenario, against signal-channel and the raw baseline deployed
+ * in the same server, written to {@code report.md} and {@code report.json}.
+ *
+ * <p>{@code mvn -Pbench verify} (or {@code bench/run.sh}) runs {@link #main} with the full
+ * configuration: it starts Payara Micro with both WARs and owns it, so it can also read the
+ * server's heap, RSS and CPU. {@code BenchSmokeIT} runs {@link #run} with the smoke configuration
+ * against the Arquillian-managed server.
+ */
+public final class Bench {
+
+    /** The settings the benchmark gives signal-channel: room for its crowds, nothing else changed. */
+    static final Map<String, String> SERVER_SETTINGS = Map.of(
+            "signalchannel.namespace.max-sessions", "50000",
+            "signalchannel.sessions.max", "100000",
+            "signalchannel.outbox.max-messages", "16384",
+            "signalchannel.outbox.max-bytes", "16777216",
+            "signalchannel.scuttlebutt.max-keys", "20000",
+            "signalchannel.scuttlebutt.max-bytes", "16777216");
+
+    /** Payara's HTTP worker queue for the benchmark (see {@link #main}). */
+    static final int HTTP_QUEUE = 65_536;
+
+    final BenchConfig config;
+    final LoadGenerator generator;
+    final Target signalChannel;
+    final Target baseline;
+    /** The server process when this run owns it; null otherwise (memory is then not measured). */
+    final ServerProcess server;
+    final Report report = new Report();
+    private final long started = System.nanoTime();
+
+    Bench(BenchConfig config, LoadGenerator generator, Target signalChannel, Target baseline, ServerProcess server) {
+        this.config = config;
+        this.generator = generator;
+        this.signalChannel = signalChannel;
+        this.baseline = baseline;
+        this.server = server;
+    }
+
+    /** signal-channel first, then the baseline: the order the report's columns take. */
+    List<Target> targets() {
+        return List.of(signalChannel, baseline);
+    }
+
+    /**
+     * Runs every scenario and checks the targets.
+     *
+     * @param machine what the report says about the machine and the server
+     */
+    static Report run(BenchConfig config, Target signalChannel, Target baseline, ServerProcess server,
+                      Map<String, String> machine) {
+        try (LoadGenerator generator = new LoadGenerator(2, 16)) {
+            Bench bench = new Bench(config, generator, signalChannel, baseline, server);
+            bench.describeMachine(machine);
+            bench.runAll();
+            return bench.report;
+        }
+    }
+
+    private void runAll() {
+        List<Scenario> scenarios = List.of(EchoFanOut::run, RelayThroughput::run, CallSetup::run,
+                ScuttlebuttScenarios::run, IdleConnections::run);
+        for (Scenario scenario : scenarios) {
+            try {
+                scenario.run(this);
+            } catch (Exception | AssertionError e) {
+                report.problems.add("a scenario failed: " + e);
+                log("scenario failed: %s", e);
+                e.printStackTrace(System.out);
+                try {
+                    awaitEmpty();
+                } catch (Exception ignored) {
+                    // reported already
+                }
+            }
+        }
+        checkTargets();
+        report.machine.put("Load average at the end (1, 5, 15 min)", loadAverage());
+        report.machine.put("Benchmark time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+    }
+
+    @FunctionalInterface
+    private interface Scenario {
+        void run(Bench bench) throws Exception;
+    }
+
+    /** One measured part of a scenario. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs one part of a scenario and books the CPU the generator and the server used meanwhile. */
+    void scenario(String name, Step body) throws Exception {
+        log("== %s", name);
+        long wall = System.nanoTime();
+        long generatorCpu = LoadGenerator.processCpuNanos();
+        long serverCpu = server == null ? 0 : server.cpuNanos();
+        try {
+            body.run();
+        } finally {
+            double seconds = (System.nanoTime() - wall) / 1e9;
+            report.cpu.add(new Report.Cpu(name, seconds, (LoadGenerator.processCpuNanos() - generatorCpu) / 1e9 / seconds,
+                    server == null ? Double.NaN : (server.cpuNanos() - serverCpu) / 1e9 / seconds));
+        }
+    }
+
+    /**
+     * Waits until signal-channel has taken in the sessions just opened (it holds {@code count} in
+     * all), or a moment for the baseline, which keeps no count.
+     */
+    void settle(Target target, int count) throws IOException, InterruptedException {
+        if (target.isBaseline()) {
+            Thread.sleep(300); // its @OnOpen runs as the handshake completes
+        } else if (!target.awaitSessions(count, Duration.ofSeconds(60))) {
+            throw new IOException("signal-channel holds " + target.sessions() + " sessions, expected " + count);
+        }
+    }
+
+    /** Waits until signal-channel holds no session, so that the next scenario starts clean. */
+    void awaitEmpty() throws IOException, InterruptedException {
+        if (!signalChannel.awaitSessions(0, Duration.ofSeconds(60))) {
+            report.problems.add("signal-channel still held " + signalChannel.sessions()
+                    + " sessions a minute after every client had closed");
+        }
+    }
+
+    void tally(String scenario, Target target, DeliveryLedger ledger) {
+        report.tallies.add(new Report.Tally(scenario, target.name(), ledger.expected(), ledger.lost(),
+                ledger.duplicated(), ledger.outOfOrder()));
+    }
+
+    void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench %6.1fs] %s%n", (System.nanoTime() - started) / 1e9,
+                String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    private void checkTargets() {
+        Map<String, Report.Row> rows = new HashMap<>();
+        for (Report.Section section : report.sections) {
+            for (Report.Row row : section.rows()) {
+                rows.put(section.title() + " / " + row.metric(), row);
+            }
+        }
+        for (EchoFanOut.Shape shape : config.fanOut()) {
+            String section = "Echo fan-out, " + shape.name();
+            Report.Row deliveries = rows.get(section + " / deliveries/s at saturation");
+            if (deliveries != null && shape.rooms() == 1 && shape.members() >= 1_000) {
+                report.checks.add(new Report.Check("echo fan-out deliveries/s ≥ 0.8× baseline, " + shape.name(),
+                        ratio(deliveries), deliveries.ratio() >= 0.8));
+            }
+            Report.Row p99 = rows.get(section + " / p99 at 80% of saturation");
+            if (p99 != null) {
+                report.checks.add(new Report.Check("p99 at 80% of saturation ≤ 2× baseline, " + shape.name(),
+                        ratio(p99), p99.ratio() <= 2.0));
+            }
+        }
+        rows.forEach((name, row) -> {
+            if (name.startsWith("Idle connections / heap per idle connection,") && !row.baseline().isEmpty()) {
+                report.checks.add(new Report.Check("heap per idle connection ≤ 1.25× baseline, "
+                        + row.metric().substring("heap per idle connection, ".length()), ratio(row), row.ratio() <= 1.25));
+            }
+        });
+        long unclean = report.tallies.stream().filter(tally -> !tally.clean()).count();
+        report.checks.add(new Report.Check("zero lost or duplicated deliveries in every scenario", report.tallies.size()
+                + " tallies, " + unclean + " with losses, duplicates or reordering"
+                + (report.problems.isEmpty() ? "" : "; " + report.problems.size() + " problem(s)"), report.allClean()));
+    }
+
+    private static String ratio(Report.Row row) {
+        return String.format(Locale.ROOT, "%.2f× (%s vs %s)", row.ratio(), Figure.format(row.signalChannel().median()),
+                Figure.format(row.baseline().median()));
+    }
+
+    private void describeMachine(Map<String, String> machine) {
+        report.machine.put("CPU", cpuModel());
+        report.machine.put("Cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        report.machine.put("Memory", memory());
+        report.machine.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        report.machine.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        report.machine.putAll(machine);
+        report.machine.put("Load generator", "in-process Java NIO WebSocket client, " + generator.threads()
+                + " selector threads, 16 source addresses 127.0.0.2–17");
+        report.machine.put("Date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        report.machine.put("Load average at the start (1, 5, 15 min)", loadAverage());
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(line -> line.startsWith("model name")).findFirst()
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String memory() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+            return lines.filter(line -> line.startsWith("MemTotal")).findFirst()
+                    .map(line -> String.format(Locale.ROOT, "%.1f GiB",
+                            Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0)).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Writes the baseline WAR: the classes of {@code co.signalchannel.bench.baseline}, nothing
+     * else (no CDI, no descriptor).
+     */
+    static Path baselineWar(Path testClasses, Path war) throws IOException {
+        Path classes = testClasses.resolve("co/signalchannel/bench/baseline");
+        Files.createDirectories(war.getParent());
+        try (OutputStream file = Files.newOutputStream(war); ZipOutputStream zip = new ZipOutputStream(file);
+             Stream<Path> entries = Files.list(classes)) {
+            for (Path entry : entries.filter(path -> path.toString().endsWith(".class")).sorted().toList()) {
+                zip.putNextEntry(new ZipEntry("WEB-INF/classes/" + testClasses.relativize(entry).toString().replace('\\', '/')));
+                Files.copy(entry, zip);
+                zip.closeEntry();
+            }
+        }
+        return war;
+    }
+
+    /**
+     * {@code Bench --war W --payara P --test-classes C --out O [--port 8480] [--payara-version V]
+     * [--jfr FILE] [--command TEXT] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
+     * means the option is not given.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--smoke")) {
+                options.put("smoke", "true");
+            } else if (args[i].startsWith("--") && args[i].contains("=")) {
+                String value = args[i].substring(args[i].indexOf('=') + 1);
+                if (!value.isEmpty()) {
+                    options.put(args[i].substring(2, args[i].indexOf('=')), value);
+                }
+            } else if (args[i].startsWith("--") && i + 1 < args.length) {
+                options.put(args[i].substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException("unexpected argument " + args[i]);
+            }
+        }
+        Path out = Path.of(options.getOrDefault("out", "target/bench"));
+        int port = Integer.parseInt(options.getOrDefault("port", "8480"));
+        Path war = Path.of(required(options, "war"));
+        Path baselineWar = baselineWar(Path.of(required(options, "test-classes")), out.resolve("baseline.war"));
+        List<String> jvm = new ArrayList<>(List.of("-Xms1g", "-Xmx3g"));
+        SERVER_SETTINGS.forEach((name, value) -> jvm.add("-D" + name + "=" + value));
+        if (options.containsKey("jfr")) {
+            jvm.add("-XX:StartFlightRecording=filename=" + Path.of(options.get("jfr")).toAbsolutePath()
+                    + ",settings=profile,dumponexit=true");
+        }
+        // Payara's HTTP worker queue holds 4,096 I/O events by default; thousands of sessions
+        // becoming readable at once (connect storms, answers to a heartbeat) overflow it, and the
+        // events it refuses are lost. Both servers under test share this setting.
+        Path preboot = out.resolve("preboot.asadmin");
+        Files.writeString(preboot, "set configs.config.server-config.thread-pools.thread-pool.http-thread-pool"
+                + ".max-queue-size=" + HTTP_QUEUE + "\n");
+        List<String> micro = List.of("--prebootcommandfile", preboot.toAbsolutePath().toString());
+        String base = "http://127.0.0.1:" + port + "/";
+        Map<String, String> machine = new java.util.LinkedHashMap<>();
+        machine.put("Container", "Payara Micro " + options.getOrDefault("payara-version", "?")
+                + " (--nocluster --disablephonehome), both WARs in one server, port " + port);
+        machine.put("Server JVM options", String.join(" ", jvm));
+        machine.put("Payara setting", "http-thread-pool max-queue-size " + HTTP_QUEUE + " (default 4,096)");
+        machine.put("Command", options.getOrDefault("command", "mvn -Pbench verify"));
+        Report report;
+        BenchConfig config = options.containsKey("smoke") ? BenchConfig.smoke() : BenchConfig.full();
+        Target signalChannel = Target.signalChannel(URI.create(base + "signal-channel/"));
+        Target baseline = Target.baseline(URI.create(base + "baseline/"));
+        machine.put("Open files limit (generator)", openFiles());
+        if (options.containsKey("attach")) {
+            // a server someone else started (while developing the harness): no memory figures
+            machine.put("Container", "a running server on port " + port + ", not started by this run");
+            machine.remove("Server JVM options");
+            report = run(config, signalChannel, baseline, null, machine);
+        } else {
+            try (ServerProcess server = ServerProcess.start(Path.of(required(options, "payara")),
+                    List.of(war, baselineWar), port, jvm, micro, out.resolve("server.log"),
+                    List.of(URI.create(base + "signal-channel/v1/stats"),
+                            URI.create("ws://127.0.0.1:" + port + "/baseline/echo/ready")))) {
+                report = run(config, signalChannel, baseline, server, machine);
+            }
+        }
+        report.write(out);
+        System.out.println(report.markdown());
+        System.out.println("Written to " + out.toAbsolutePath().resolve("report.md") + " and report.json");
+        if (!report.allClean()) {
+            System.out.println("Not every delivery was accounted for, or a scenario failed: see the report.");
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static String openFiles() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(line -> line.startsWith("Max open files"))
+                    .map(line -> line.replaceAll("\\s+", " ").replace("Max open files ", "")).findFirst().orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+}
