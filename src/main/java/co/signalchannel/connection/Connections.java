@@ -45,6 +45,7 @@ public class Connections {
     private final ExecutorService closer = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(), daemon("signal-channel-closer"), new ThreadPoolExecutor.CallerRunsPolicy());
     private volatile ScheduledFuture<?> heartbeat;
+    private volatile String sessionImplementation;
 
     public Settings settings() {
         return configuration.settings();
@@ -73,6 +74,7 @@ public class Connections {
     public Connection open(Session session, long minOutboxBytes, Opening opening) {
         Settings settings = settings();
         startHeartbeat(settings);
+        sessionImplementation = session.getClass().getName();
         long maxMessageBytes = settings.get(Setting.MESSAGE_MAX_BYTES);
         // Let the container refuse oversized messages before buffering them whole.
         int containerBuffer = (int) Math.min(Integer.MAX_VALUE, maxMessageBytes);
@@ -101,6 +103,15 @@ public class Connections {
             connection.fail(bug);
         }
         return connection;
+    }
+
+    /**
+     * The class of the WebSocket sessions the container hands the endpoints (which names the
+     * WebSocket implementation serving them: Tyrus, Undertow, Tomcat's own...), or null before the
+     * first session. Deployment tests use it to check that Tomcat runs the bundled Tyrus.
+     */
+    public String sessionImplementation() {
+        return sessionImplementation;
     }
 
     /** Sessions open on the whole server. */

@@ -21,7 +21,8 @@ import java.util.function.Function;
 /**
  * What the server holds right now, as JSON:
  * <ul>
- *   <li>{@code GET /v1/stats}: sessions and namespaces per endpoint;</li>
+ *   <li>{@code GET /v1/stats}: sessions and namespaces per endpoint, and (once a session has
+ *       been opened) {@code "websocket"}, the container's WebSocket session class;</li>
  *   <li>{@code GET /v1/stats/{endpoint}/{namespace}}: the sessions of one namespace.</li>
  * </ul>
  * Namespace names are never listed (a relay rendezvous can be a secret); only someone who
@@ -40,12 +41,17 @@ public class StatsServlet extends HttpServlet {
         String path = request.getPathInfo();
         JsonObject body;
         if (path == null || path.equals("/")) {
-            body = Json.createObjectBuilder()
-                    .add("sessions", EndpointBeans.get(Connections.class).openSessions())
+            Connections connections = EndpointBeans.get(Connections.class);
+            JsonObjectBuilder stats = Json.createObjectBuilder()
+                    .add("sessions", connections.openSessions())
                     .add("echo", usage(EndpointBeans.get(EchoHub.class).usage()))
                     .add("scuttlebutt", usage(EndpointBeans.get(ScuttlebuttHub.class).usage()))
-                    .add("relay", usage(EndpointBeans.get(RelayExchange.class).usage()))
-                    .build();
+                    .add("relay", usage(EndpointBeans.get(RelayExchange.class).usage()));
+            String websocket = connections.sessionImplementation();
+            if (websocket != null) {
+                stats.add("websocket", websocket);
+            }
+            body = stats.build();
         } else {
             String[] parts = path.substring(1).split("/", 2);
             Function<String, Integer> sessions = NAMESPACE_SESSIONS.get(parts[0]);

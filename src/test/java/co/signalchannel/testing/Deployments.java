@@ -22,13 +22,19 @@ public final class Deployments {
     /**
      * The application as compiled (main classes and web resources, no test code), with the given
      * settings as context parameters in a {@code web.xml}, as an operator would set them.
+     *
+     * <p>When the system property {@code signalchannel.war.overlay} names a directory, its files are
+     * added too, as the server's own WAR adds them: the {@code tomcat} profile points it at what
+     * {@code signal-channel-tomcat.war} bundles (Tyrus, Weld, Parsson, {@code META-INF/context.xml}).
      */
     public static WebArchive signalChannel(String name, Map<Setting, Long> settings) {
         WebArchive war = ShrinkWrap.create(WebArchive.class, name + ".war");
-        war.merge(ShrinkWrap.create(GenericArchive.class).as(ExplodedImporter.class)
-                .importDirectory("target/classes").as(GenericArchive.class), "/WEB-INF/classes", Filters.includeAll());
-        war.merge(ShrinkWrap.create(GenericArchive.class).as(ExplodedImporter.class)
-                .importDirectory("src/main/webapp").as(GenericArchive.class), "/", Filters.includeAll());
+        war.merge(directory("target/classes"), "/WEB-INF/classes", Filters.includeAll());
+        war.merge(directory("src/main/webapp"), "/", Filters.includeAll());
+        String overlay = System.getProperty("signalchannel.war.overlay", "");
+        if (!overlay.isBlank()) {
+            war.merge(directory(overlay), "/", Filters.includeAll());
+        }
         String parameters = settings.entrySet().stream()
                 .map(setting -> "  <context-param><param-name>" + setting.getKey().propertyName()
                         + "</param-name><param-value>" + setting.getValue() + "</param-value></context-param>")
@@ -42,7 +48,15 @@ public final class Deployments {
         return war;
     }
 
-    /** The very WAR that {@code mvn package} produced. */
+    private static GenericArchive directory(String path) {
+        return ShrinkWrap.create(GenericArchive.class).as(ExplodedImporter.class).importDirectory(path)
+                .as(GenericArchive.class);
+    }
+
+    /**
+     * The very WAR that {@code mvn package} produced: {@code signal-channel.war}, or the one the
+     * system property {@code signalchannel.war} names ({@code signal-channel-tomcat.war} on Tomcat).
+     */
     public static WebArchive packaged(String name) {
         File war = new File(System.getProperty("signalchannel.war", "target/signal-channel.war"));
         return ShrinkWrap.create(ZipImporter.class, name + ".war").importFrom(war).as(WebArchive.class);
