@@ -1,7 +1,5 @@
 package co.signalchannel.connection;
 
-import java.nio.ByteBuffer;
-
 /** One item in a session's {@link Outbox}. */
 public sealed interface Outgoing {
 
@@ -21,10 +19,6 @@ public sealed interface Outgoing {
         @Override
         public int size() {
             return data.length;
-        }
-
-        public ByteBuffer buffer() {
-            return ByteBuffer.wrap(data).asReadOnlyBuffer();
         }
     }
 

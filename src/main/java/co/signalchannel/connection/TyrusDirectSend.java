@@ -29,7 +29,7 @@ import java.util.logging.Logger;
  * the session has no idle timeout; everywhere else (WildFly's Undertow, Tomcat's own WebSocket, a
  * Tyrus that changed) {@link #of} returns null and the standard API is used.
  */
-final class TyrusDirectSend {
+final class TyrusDirectSend implements WebSocketTransport.Sends {
 
     private static final Logger LOG = Logger.getLogger(TyrusDirectSend.class.getName());
     private static final String TYRUS_WEB_SOCKET = "org.glassfish.tyrus.core.TyrusWebSocket";
@@ -90,7 +90,8 @@ final class TyrusDirectSend {
         return Optional.empty();
     }
 
-    void sendText(String text, SendHandler handler) {
+    @Override
+    public void sendText(String text, SendHandler handler) {
         try {
             access.sendText().invokeExact(webSocket, text, handler);
         } catch (RuntimeException | Error e) {
@@ -100,7 +101,8 @@ final class TyrusDirectSend {
         }
     }
 
-    void sendBinary(byte[] data, SendHandler handler) {
+    @Override
+    public void sendBinary(byte[] data, SendHandler handler) {
         try {
             access.sendBinary().invokeExact(webSocket, data, handler);
         } catch (RuntimeException | Error e) {
@@ -110,7 +112,8 @@ final class TyrusDirectSend {
         }
     }
 
-    void sendPing(byte[] data) {
+    @Override
+    public void sendPing(byte[] data) {
         try {
             access.sendPing().invokeExact(webSocket, data);
         } catch (RuntimeException | Error e) {

@@ -1,6 +1,7 @@
 package co.signalchannel.connection;
 
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 
@@ -12,43 +13,59 @@ import java.util.logging.Logger;
 
 /**
  * {@link Transport} over a Jakarta WebSocket session, sending asynchronously; on Tyrus through
- * {@link TyrusDirectSend}, which does the same without a costly per-send step.
+ * {@link TyrusDirectSend}, which does the same without a costly per-send step, chosen once per
+ * session.
  */
 final class WebSocketTransport implements Transport {
 
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
     private static final byte[] PING_DATA = {'s', 'c'};
-    private static final ByteBuffer PING = ByteBuffer.wrap(PING_DATA).asReadOnlyBuffer();
+
+    /** The three ways a transport writes to its session. */
+    interface Sends {
+        void sendText(String text, SendHandler handler);
+
+        void sendBinary(byte[] data, SendHandler handler);
+
+        void sendPing(byte[] data) throws IOException;
+    }
+
+    /** Through the standard {@code RemoteEndpoint.Async}: every container but Tyrus' direct path. */
+    private record StandardSends(Session session) implements Sends {
+        @Override
+        public void sendText(String text, SendHandler handler) {
+            session.getAsyncRemote().sendText(text, handler);
+        }
+
+        @Override
+        public void sendBinary(byte[] data, SendHandler handler) {
+            session.getAsyncRemote().sendBinary(ByteBuffer.wrap(data).asReadOnlyBuffer(), handler);
+        }
+
+        @Override
+        public void sendPing(byte[] data) throws IOException {
+            session.getAsyncRemote().sendPing(ByteBuffer.wrap(data));
+        }
+    }
 
     private final Session session;
-    private final TyrusDirectSend direct; // null: the standard API
+    private final Sends sends;
 
     WebSocketTransport(Session session) {
         this.session = session;
-        this.direct = TyrusDirectSend.of(session);
+        TyrusDirectSend direct = TyrusDirectSend.of(session);
+        this.sends = direct != null ? direct : new StandardSends(session);
     }
 
     @Override
     public void send(Outgoing message, Consumer<Throwable> done) {
         try {
             if (message instanceof Outgoing.Text text) {
-                if (direct != null) {
-                    direct.sendText(text.text(), result -> done.accept(failure(result)));
-                } else {
-                    session.getAsyncRemote().sendText(text.text(), result -> done.accept(failure(result)));
-                }
+                sends.sendText(text.text(), result -> done.accept(failure(result)));
             } else if (message instanceof Outgoing.Binary binary) {
-                if (direct != null) {
-                    direct.sendBinary(binary.data(), result -> done.accept(failure(result)));
-                } else {
-                    session.getAsyncRemote().sendBinary(binary.buffer(), result -> done.accept(failure(result)));
-                }
+                sends.sendBinary(binary.data(), result -> done.accept(failure(result)));
             } else if (message instanceof Outgoing.Ping) {
-                if (direct != null) {
-                    direct.sendPing(PING_DATA.clone());
-                } else {
-                    session.getAsyncRemote().sendPing(PING.duplicate());
-                }
+                sends.sendPing(PING_DATA.clone());
                 done.accept(null);
             } else {
                 throw new IllegalArgumentException(message + " is not sent as a message");
