@@ -7,6 +7,7 @@
 #   bench/run.sh                          the full run
 #   bench/run.sh -Dbench.jfr=/tmp/s.jfr   the same, recording the server with Java Flight Recorder
 #   bench/run.sh -Dbench.port=8490        on another port
+#   bench/run.sh -Dbench.only=fan-out     one scenario (fan-out, relay, call, scuttlebutt, idle), not a full run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -41,14 +41,39 @@ public class Connections {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextId = new AtomicInteger();
     private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1, daemon("signal-channel-timer"));
+    private final TyrusIdleTimer tyrusIdleTimer = new TyrusIdleTimer(daemon("signal-channel-tyrus-idle"));
     // Closes that arrive after shutdown are dropped (the policy discards once shut down).
     private final ExecutorService closer = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(), daemon("signal-channel-closer"), new ThreadPoolExecutor.CallerRunsPolicy());
+    // One helper per core beyond the first: a fan-out's caller is busy with it too.
+    private final int fanOutHelpers = Runtime.getRuntime().availableProcessors() - 1;
+    private final ExecutorService fanOutPool = new ThreadPoolExecutor(Math.max(1, fanOutHelpers), Math.max(1, fanOutHelpers),
+            1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), daemon("signal-channel-fan-out"));
+    private volatile FanOut fanOut;
     private volatile ScheduledFuture<?> heartbeat;
     private volatile String sessionImplementation;
 
     public Settings settings() {
         return configuration.settings();
+    }
+
+    /**
+     * Delivery lanes of a large echo namespace: two per core, so that a thread that pauses in the
+     * middle of a lane (preempted, or waiting for a socket's lock) leaves work for the others.
+     */
+    public int deliveryLanes() {
+        return 2 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Shares large broadcasts among the machine's cores; see {@link Setting#FAN_OUT_MIN_SESSIONS}. */
+    public FanOut fanOut() {
+        FanOut shared = fanOut;
+        if (shared == null) {
+            // slices of half the threshold: a namespace just over it is shared by two threads
+            shared = new FanOut(fanOutPool, Math.max(0, fanOutHelpers), Math.max(1, settings().getInt(Setting.FAN_OUT_MIN_SESSIONS) / 2));
+            fanOut = shared; // a racing second instance would be identical
+        }
+        return shared;
     }
 
     /** How a feature takes a newly opened session in: joins it to a namespace, returns its receiver. */
@@ -80,6 +105,7 @@ public class Connections {
         int containerBuffer = (int) Math.min(Integer.MAX_VALUE, maxMessageBytes);
         session.setMaxTextMessageBufferSize(containerBuffer);
         session.setMaxBinaryMessageBufferSize(containerBuffer);
+        tyrusIdleTimer.install(session);
         session.setMaxIdleTimeout(0); // liveness is the heartbeat's job
         Connection connection = new Connection(
                 session.getId() + "#" + nextId.incrementAndGet(),
@@ -160,6 +186,8 @@ public class Connections {
             connection.abort(new Closure(CloseCodes.GOING_AWAY, "server shutting down"));
         }
         timers.shutdownNow();
+        tyrusIdleTimer.shutdownNow();
+        fanOutPool.shutdown();
         closer.shutdown();
         try {
             closer.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,7 +1,6 @@
 package co.signalchannel.connection;
 
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 
@@ -13,8 +12,8 @@ import java.util.logging.Logger;
 
 /**
  * {@link Transport} over a Jakarta WebSocket session, sending asynchronously; on Tyrus through
- * {@link TyrusDirectSend}, which does the same without a costly per-send step, chosen once per
- * session.
+ * {@link TyrusDirectSend}, which sends each fan-out message's frame built once for all recipients,
+ * chosen once per session.
  */
 final class WebSocketTransport implements Transport {
 
@@ -23,9 +22,9 @@ final class WebSocketTransport implements Transport {
 
     /** The three ways a transport writes to its session. */
     interface Sends {
-        void sendText(String text, SendHandler handler);
+        void sendText(Outgoing.Text text, Consumer<Throwable> done);
 
-        void sendBinary(byte[] data, SendHandler handler);
+        void sendBinary(Outgoing.Binary binary, Consumer<Throwable> done);
 
         void sendPing(byte[] data) throws IOException;
     }
@@ -33,13 +32,14 @@ final class WebSocketTransport implements Transport {
     /** Through the standard {@code RemoteEndpoint.Async}: every container but Tyrus' direct path. */
     private record StandardSends(Session session) implements Sends {
         @Override
-        public void sendText(String text, SendHandler handler) {
-            session.getAsyncRemote().sendText(text, handler);
+        public void sendText(Outgoing.Text text, Consumer<Throwable> done) {
+            session.getAsyncRemote().sendText(text.text(), result -> done.accept(failure(result)));
         }
 
         @Override
-        public void sendBinary(byte[] data, SendHandler handler) {
-            session.getAsyncRemote().sendBinary(ByteBuffer.wrap(data).asReadOnlyBuffer(), handler);
+        public void sendBinary(Outgoing.Binary binary, Consumer<Throwable> done) {
+            session.getAsyncRemote().sendBinary(ByteBuffer.wrap(binary.data()).asReadOnlyBuffer(),
+                    result -> done.accept(failure(result)));
         }
 
         @Override
@@ -61,9 +61,9 @@ final class WebSocketTransport implements Transport {
     public void send(Outgoing message, Consumer<Throwable> done) {
         try {
             if (message instanceof Outgoing.Text text) {
-                sends.sendText(text.text(), result -> done.accept(failure(result)));
+                sends.sendText(text, done);
             } else if (message instanceof Outgoing.Binary binary) {
-                sends.sendBinary(binary.data(), result -> done.accept(failure(result)));
+                sends.sendBinary(binary, done);
             } else if (message instanceof Outgoing.Ping) {
                 sends.sendPing(PING_DATA.clone());
                 done.accept(null);

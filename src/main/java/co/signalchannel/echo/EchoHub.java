@@ -28,7 +28,8 @@ public class EchoHub {
     @PostConstruct
     void init() {
         Settings settings = connections.settings();
-        namespaces = new NamespaceRegistry<>("echo", name -> new EchoNamespace(),
+        namespaces = new NamespaceRegistry<>("echo", name -> new EchoNamespace(connections.deliveryLanes(),
+                        settings.getInt(Setting.FAN_OUT_MIN_SESSIONS)),
                 settings.getInt(Setting.NAMESPACE_MAX_LENGTH), settings.getInt(Setting.NAMESPACE_MAX_SESSIONS));
     }
 

@@ -1,6 +1,8 @@
 package co.signalchannel.scuttlebutt;
 
 import co.signalchannel.connection.Connection;
+import co.signalchannel.connection.FanOut;
+import co.signalchannel.connection.Outgoing;
 import co.signalchannel.namespace.Namespace;
 
 import java.util.LinkedHashMap;
@@ -13,7 +15,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Everything runs under this namespace's lock, which the model and the streams require, and
  * which makes every session see the accepted updates in the order the model accepted them.
- * Sending never blocks: streams write to the sessions' bounded outboxes.
+ * Sending never blocks: streams write to the sessions' bounded outboxes. Forwarding an update to
+ * a large namespace is shared among the cores by {@link FanOut}, each stream on one thread, and
+ * the update's line goes to every session as one message, so its wire frame is built once.
  */
 final class ScuttlebuttNamespace implements Namespace {
 
@@ -21,14 +25,23 @@ final class ScuttlebuttNamespace implements Namespace {
     private final ExpiryModel model;
     private final ScuttlebuttCodec codec;
     private final LongSupplier clock;
+    private final FanOut fanOut;
     private final Map<Connection, ReplicationStream> streams = new LinkedHashMap<>();
+    /** The streams as an array, rebuilt on the first forward after a change. */
+    private ReplicationStream[] snapshot = NONE;
+    private boolean changed;
+    /** The line being forwarded to every session, as the one message they all send. */
+    private Outgoing.Text forwarding;
     private long lastActive;
 
-    ScuttlebuttNamespace(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, LongSupplier clock) {
+    private static final ReplicationStream[] NONE = {};
+
+    ScuttlebuttNamespace(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, LongSupplier clock, FanOut fanOut) {
         this.replicaId = replicaId;
         this.model = model;
         this.codec = codec;
         this.clock = clock;
+        this.fanOut = fanOut;
         this.lastActive = clock.getAsLong();
     }
 
@@ -38,8 +51,9 @@ final class ScuttlebuttNamespace implements Namespace {
         if (streams.containsKey(connection)) {
             return false;
         }
-        ReplicationStream stream = new ReplicationStream(replicaId, model, codec, connection::send);
+        ReplicationStream stream = new ReplicationStream(replicaId, model, codec, line -> connection.send(message(line)));
         streams.put(connection, stream);
+        changed = true;
         lastActive = clock.getAsLong();
         stream.open();
         return true;
@@ -48,7 +62,9 @@ final class ScuttlebuttNamespace implements Namespace {
     @Override
     public synchronized boolean leave(Connection connection) {
         lastActive = clock.getAsLong();
-        return streams.remove(connection) != null;
+        boolean left = streams.remove(connection) != null;
+        changed |= left;
+        return left;
     }
 
     @Override
@@ -72,14 +88,30 @@ final class ScuttlebuttNamespace implements Namespace {
             return; // it left while its message was being decoded
         }
         lastActive = clock.getAsLong();
-        for (Update accepted : stream.receive(values)) {
-            String line = streams.size() > 1 ? codec.encode(accepted) : null; // once, not once per session
-            for (Map.Entry<Connection, ReplicationStream> other : streams.entrySet()) {
-                if (other.getKey() != from) {
-                    other.getValue().forward(accepted, line);
-                }
-            }
+        List<Update> accepted = stream.receive(values);
+        if (accepted.isEmpty() || streams.size() < 2) {
+            return;
         }
+        if (changed) {
+            snapshot = streams.values().toArray(NONE);
+            changed = false;
+        }
+        for (Update update : accepted) {
+            String line = codec.encode(update); // once, not once per session
+            forwarding = new Outgoing.Text(line);
+            fanOut.forEach(snapshot, other -> {
+                if (other != stream) {
+                    other.forward(update, line);
+                }
+            });
+        }
+        forwarding = null;
+    }
+
+    /** What a stream's sink sends for {@code line}: the shared message when it is the line being forwarded. */
+    private Outgoing message(String line) {
+        Outgoing.Text shared = forwarding;
+        return shared != null && shared.text() == line ? shared : new Outgoing.Text(line);
     }
 
     synchronized void purgeExpired() {

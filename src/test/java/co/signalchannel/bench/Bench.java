@@ -69,18 +69,46 @@ public final class Bench {
      */
     static Report run(BenchConfig config, Target signalChannel, Target baseline, ServerProcess server,
                       Map<String, String> machine) {
+        return run(config, signalChannel, baseline, server, machine, List.of());
+    }
+
+    /** As {@link #run(BenchConfig, Target, Target, ServerProcess, Map)}, only the named scenarios (all if none). */
+    static Report run(BenchConfig config, Target signalChannel, Target baseline, ServerProcess server,
+                      Map<String, String> machine, List<String> only) {
+        for (String name : only) {
+            if (!SCENARIOS.containsKey(name)) {
+                throw new IllegalArgumentException("no scenario " + name + "; there are " + SCENARIOS.keySet());
+            }
+        }
         try (LoadGenerator generator = new LoadGenerator(2, 16)) {
             Bench bench = new Bench(config, generator, signalChannel, baseline, server);
+            bench.only = only;
             bench.describeMachine(machine);
             bench.runAll();
             return bench.report;
         }
     }
 
+    /** The scenarios by the names {@code --only} takes, in the order a full run takes them. */
+    private static final Map<String, Scenario> SCENARIOS = new java.util.LinkedHashMap<>();
+
+    static {
+        SCENARIOS.put("fan-out", EchoFanOut::run);
+        SCENARIOS.put("relay", RelayThroughput::run);
+        SCENARIOS.put("call", CallSetup::run);
+        SCENARIOS.put("scuttlebutt", ScuttlebuttScenarios::run);
+        SCENARIOS.put("idle", IdleConnections::run);
+    }
+
+    /** Scenario names given to {@code --only} (comma-separated); empty: all of them. */
+    private List<String> only = List.of();
+
     private void runAll() {
-        List<Scenario> scenarios = List.of(EchoFanOut::run, RelayThroughput::run, CallSetup::run,
-                ScuttlebuttScenarios::run, IdleConnections::run);
-        for (Scenario scenario : scenarios) {
+        for (Map.Entry<String, Scenario> named : SCENARIOS.entrySet()) {
+            if (!only.isEmpty() && !only.contains(named.getKey())) {
+                continue;
+            }
+            Scenario scenario = named.getValue();
             try {
                 scenario.run(this);
             } catch (Exception | AssertionError e) {
@@ -255,7 +283,7 @@ public final class Bench {
 
     /**
      * {@code Bench --war W --payara P --test-classes C --out O [--port 8480] [--payara-version V]
-     * [--jfr FILE] [--command TEXT] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
+     * [--jfr FILE] [--command TEXT] [--only fan-out,relay,call,scuttlebutt,idle] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
      * means the option is not given.
      */
     public static void main(String[] args) throws Exception {
@@ -303,17 +331,21 @@ public final class Bench {
         Target signalChannel = Target.signalChannel(URI.create(base + "signal-channel/"));
         Target baseline = Target.baseline(URI.create(base + "baseline/"));
         machine.put("Open files limit (generator)", openFiles());
+        List<String> only = options.containsKey("only") ? List.of(options.get("only").split(",")) : List.of();
+        if (!only.isEmpty()) {
+            machine.put("Scenarios", "only " + String.join(", ", only) + " (not a full run)");
+        }
         if (options.containsKey("attach")) {
             // a server someone else started (while developing the harness): no memory figures
             machine.put("Container", "a running server on port " + port + ", not started by this run");
             machine.remove("Server JVM options");
-            report = run(config, signalChannel, baseline, null, machine);
+            report = run(config, signalChannel, baseline, null, machine, only);
         } else {
             try (ServerProcess server = ServerProcess.start(Path.of(required(options, "payara")),
                     List.of(war, baselineWar), port, jvm, micro, out.resolve("server.log"),
                     List.of(URI.create(base + "signal-channel/v1/stats"),
                             URI.create("ws://127.0.0.1:" + port + "/baseline/echo/ready")))) {
-                report = run(config, signalChannel, baseline, server, machine);
+                report = run(config, signalChannel, baseline, server, machine, only);
             }
         }
         report.write(out);

@@ -35,7 +35,7 @@ record BenchConfig(List<EchoFanOut.Shape> fanOut, int payloadBytes, Duration war
                 new EchoFanOut.Shape("N = 1,000", 1, 1_000, 4),
                 new EchoFanOut.Shape("N = 5,000", 1, 5_000, 4),
                 new EchoFanOut.Shape("1,000 namespaces of 5", 1_000, 5, 1)),
-                128, Duration.ofMillis(500), Duration.ofMillis(1_500), 3, 2,
+                128, Duration.ofMillis(500), Duration.ofMillis(2_500), 5, 2,
                 10_000, 1, 30_000,
                 List.of(500, 10_000), 5, 1_000, 50, 1_024, 100);
     }
