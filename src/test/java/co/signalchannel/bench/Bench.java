@@ -200,8 +200,13 @@ public final class Bench {
             }
             Report.Row p99 = rows.get(section + " / p99 at 80% of saturation");
             if (p99 != null) {
-                report.checks.add(new Report.Check("p99 at 80% of saturation ≤ 2× baseline, " + shape.name(),
+                report.checks.add(new Report.Check("p99 at 80% of each server's own saturation ≤ 2× baseline, " + shape.name(),
                         ratio(p99), p99.ratio() <= 2.0));
+            }
+            Report.Row sameRate = rows.get(section + " / p99" + EchoFanOut.SAME_RATE_LABEL);
+            if (sameRate != null) {
+                report.checks.add(new Report.Check("p99 at one rate for both (80% of the slower's saturation) ≤ 2× baseline, "
+                        + shape.name(), ratio(sameRate), sameRate.ratio() <= 2.0));
             }
         }
         rows.forEach((name, row) -> {
