@@ -159,23 +159,11 @@ public class Connections {
         if (heartbeat == null) {
             synchronized (this) {
                 if (heartbeat == null) {
-                    long interval = settings.get(Setting.HEARTBEAT_INTERVAL_MS);
-                    long timeout = settings.get(Setting.HEARTBEAT_TIMEOUT_MS);
-                    heartbeat = timers.scheduleWithFixedDelay(guarded(() -> beat(timeout)),
-                            interval, interval, TimeUnit.MILLISECONDS);
+                    long step = Math.max(1, settings.get(Setting.HEARTBEAT_INTERVAL_MS) / Heartbeat.STEPS);
+                    Heartbeat beat = new Heartbeat(settings.get(Setting.HEARTBEAT_TIMEOUT_MS));
+                    heartbeat = timers.scheduleWithFixedDelay(guarded(() -> beat.step(open)),
+                            step, step, TimeUnit.MILLISECONDS);
                 }
-            }
-        }
-    }
-
-    private void beat(long timeout) {
-        for (Connection connection : open) {
-            long silent = connection.silentFor();
-            if (silent > timeout) {
-                connection.abort(new Closure(CloseCodes.GOING_AWAY, "no answer to pings for " + silent
-                        + " ms (limit " + timeout + " ms); closed as dead"));
-            } else {
-                connection.ping();
             }
         }
     }

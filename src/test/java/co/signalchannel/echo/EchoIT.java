@@ -246,22 +246,24 @@ class EchoIT {
         // stalled client's outbox must overflow.
         int messages = 6_000;
         String payload = "p".repeat(4_000);
-        try (RawWebSocket stalled = RawWebSocket.connect(endpoints.ws("echo", "stall"));
-             TestClient publisher = join("stall"); TestClient reader = join("stall")) {
-            endpoints.awaitSessions("echo", "stall", 3);
-            for (int i = 0; i < messages; i++) {
-                publisher.send(i + ":" + payload);
+        try (RawWebSocket stalled = RawWebSocket.connect(endpoints.ws("echo", "stall"))) {
+            // counted before the others join: join() expects exactly one more member than it saw
+            endpoints.awaitSessions("echo", "stall", 1);
+            try (TestClient publisher = join("stall"); TestClient reader = join("stall")) {
+                for (int i = 0; i < messages; i++) {
+                    publisher.send(i + ":" + payload);
+                }
+                for (int i = 0; i < messages; i++) {
+                    assertThat(reader.nextText()).startsWith(i + ":");
+                    assertThat(publisher.nextText()).startsWith(i + ":");
+                }
+                endpoints.awaitSessions("echo", "stall", 2);
+                // Its close frame queues behind megabytes it never read, so the server may have to
+                // drop the connection before the frame gets through; if one comes, it says 1013.
+                RawWebSocket.Ending ending = stalled.drainUntilClose(Duration.ofSeconds(20));
+                assertThat(ending.timedOut()).as("the stalled connection was ended").isFalse();
+                ending.closeCode().ifPresent(code -> assertThat(code).as("close code").isEqualTo(1013));
             }
-            for (int i = 0; i < messages; i++) {
-                assertThat(reader.nextText()).startsWith(i + ":");
-                assertThat(publisher.nextText()).startsWith(i + ":");
-            }
-            endpoints.awaitSessions("echo", "stall", 2);
-            // Its close frame queues behind megabytes it never read, so the server may have to
-            // drop the connection before the frame gets through; if one comes, it says 1013.
-            RawWebSocket.Ending ending = stalled.drainUntilClose(Duration.ofSeconds(20));
-            assertThat(ending.timedOut()).as("the stalled connection was ended").isFalse();
-            ending.closeCode().ifPresent(code -> assertThat(code).as("close code").isEqualTo(1013));
         }
     }
 }
