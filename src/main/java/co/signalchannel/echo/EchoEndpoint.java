@@ -2,6 +2,7 @@ package co.signalchannel.echo;
 
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.EndpointBeans;
+import co.signalchannel.connection.EndpointInstances;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -14,7 +15,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 
 /** {@code /v1/echo/{namespace}}: one instance per session, handing everything to {@link EchoHub}. */
-@ServerEndpoint("/v1/echo/{namespace}")
+@ServerEndpoint(value = "/v1/echo/{namespace}", configurator = EndpointInstances.class)
 public class EchoEndpoint {
 
     private Connection connection;

@@ -2,6 +2,7 @@ package co.signalchannel.relay;
 
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.EndpointBeans;
+import co.signalchannel.connection.EndpointInstances;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -14,7 +15,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 
 /** {@code /v1/relay/{namespace}}: one instance per session, handing everything to {@link RelayExchange}. */
-@ServerEndpoint("/v1/relay/{namespace}")
+@ServerEndpoint(value = "/v1/relay/{namespace}", configurator = EndpointInstances.class)
 public class RelayEndpoint {
 
     private Connection connection;
