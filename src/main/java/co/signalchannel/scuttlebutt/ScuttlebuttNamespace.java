@@ -96,16 +96,19 @@ final class ScuttlebuttNamespace implements Namespace {
             snapshot = streams.values().toArray(NONE);
             changed = false;
         }
-        for (Update update : accepted) {
-            String line = codec.encode(update); // once, not once per session
-            forwarding = new Outgoing.Text(line);
-            fanOut.forEach(snapshot, other -> {
-                if (other != stream) {
-                    other.forward(update, line);
-                }
-            });
+        try {
+            for (Update update : accepted) {
+                String line = codec.encode(update); // once, not once per session
+                forwarding = new Outgoing.Text(line);
+                fanOut.forEach(snapshot, other -> {
+                    if (other != stream) {
+                        other.forward(update, line);
+                    }
+                });
+            }
+        } finally {
+            forwarding = null;
         }
-        forwarding = null;
     }
 
     /** What a stream's sink sends for {@code line}: the shared message when it is the line being forwarded. */
