@@ -39,8 +39,7 @@ class EchoIT {
         return Deployments.signalChannel("echo", Map.of(
                 Setting.MESSAGE_MAX_BYTES, (long) MAX_MESSAGE_BYTES,
                 Setting.NAMESPACE_MAX_LENGTH, (long) MAX_NAME_LENGTH,
-                Setting.NAMESPACE_MAX_SESSIONS, (long) MAX_SESSIONS_PER_NAMESPACE,
-                Setting.OUTBOX_MAX_MESSAGES, 64L));
+                Setting.NAMESPACE_MAX_SESSIONS, (long) MAX_SESSIONS_PER_NAMESPACE));
     }
 
     Endpoints endpoints;
@@ -173,7 +172,8 @@ class EchoIT {
             big.send("x".repeat(MAX_MESSAGE_BYTES + 1));
             TestClient.Close reason = big.awaitClose();
             assertThat(reason.code()).isEqualTo(1009);
-            assertThat(reason.reason()).contains(MAX_MESSAGE_BYTES + " bytes");
+            // ours says "over the limit of N bytes"; Undertow refuses it itself, "... max message size of N"
+            assertThat(reason.reason()).contains(String.valueOf(MAX_MESSAGE_BYTES));
             bystander.send("still here");
             assertThat(bystander.nextText()).isEqualTo("still here");
         }
@@ -182,10 +182,15 @@ class EchoIT {
     @Test
     void aFarOversizedBinaryMessageIsRefusedWith1009() throws Exception {
         try (TestClient big = join("big-binary")) {
-            big.send(new byte[MAX_MESSAGE_BYTES * 16]);
+            try {
+                big.send(new byte[MAX_MESSAGE_BYTES * 16]);
+            } catch (java.util.concurrent.CompletionException closedMidMessage) {
+                // Undertow refuses it as the first frames arrive and closes before the rest is sent
+            }
             TestClient.Close reason = big.awaitClose();
             assertThat(reason.code()).isEqualTo(1009);
-            assertThat(reason.reason()).contains(MAX_MESSAGE_BYTES + " bytes");
+            // ours says "over the limit of N bytes"; Undertow refuses it itself, "... max message size of N"
+            assertThat(reason.reason()).contains(String.valueOf(MAX_MESSAGE_BYTES));
         }
     }
 
