@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * <p>Guarantees: every item is done exactly once, each on one thread; everything done before the
  * call happens-before each item is done, and each item happens-before the call returns. Items of
  * one slice are done in array order; slices run in parallel. If an action throws, the other items
- * are still done and the first failure is rethrown to the caller.
+ * are still done and one of the failures is rethrown to the caller.
  */
 public final class FanOut {
 
