@@ -27,8 +27,8 @@ final class EchoFanOut {
 
     private static final double[] LEVELS = {0.5, 0.8};
     /**
-     * The last latency level: both servers at one rate, 80% of the slower one's saturation, so
-     * that a faster server is not judged at a heavier load than the other.
+     * The last latency level: both servers at one rate, the highest level (80%) of the slower one's
+     * saturation, so that a faster server is not judged at a heavier load than the other.
      */
     private static final int SAME_RATE = LEVELS.length;
 
@@ -91,7 +91,7 @@ final class EchoFanOut {
                 int runs = level == LEVELS.length - 1 ? config.latencyRuns() : 1;
                 for (int run = 0; run < runs; run++) {
                     for (Side side : sides) {
-                        double rate = level == SAME_RATE ? 0.8 * slowest
+                        double rate = level == SAME_RATE ? LEVELS[LEVELS.length - 1] * slowest
                                 : LEVELS[level] * new Figure(side.messagesPerSecond).median();
                         side.worstLagMillis.add(side.schedule.openLoop(rate, config.warmUp(), config.measure()));
                         Histogram latency = side.ledger.latency();

@@ -26,6 +26,17 @@ class EchoNamespaceTest {
                 new Connection.Limits(65_536, 100_000, 100_000_000), Runnable::run, System::currentTimeMillis));
     }
 
+    /** {@code count} new members, joined to the namespace in order. */
+    static List<Member> joined(EchoNamespace namespace, int count) {
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Member member = member(i);
+            namespace.join(member.connection());
+            members.add(member);
+        }
+        return members;
+    }
+
     @Test
     void joinAndLeaveTakeEffectOnce() {
         EchoNamespace namespace = new EchoNamespace(2, 1);
@@ -41,12 +52,7 @@ class EchoNamespaceTest {
     @Test
     void everyMemberSeesEveryMessageInOneOrderWhileSendersRaceAcrossLanes() throws Exception {
         EchoNamespace namespace = new EchoNamespace(3, 10);
-        List<Member> members = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            Member member = member(i);
-            namespace.join(member.connection());
-            members.add(member);
-        }
+        List<Member> members = joined(namespace, 300);
         int senders = 4;
         int perSender = 300;
         ExecutorService pool = Executors.newFixedThreadPool(senders);
@@ -86,12 +92,7 @@ class EchoNamespaceTest {
     @Test
     void oneMessageObjectReachesEveryMemberSoItsFrameIsBuiltOnce() {
         EchoNamespace namespace = new EchoNamespace(2, 4);
-        List<Member> members = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            Member member = member(i);
-            namespace.join(member.connection());
-            members.add(member);
-        }
+        List<Member> members = joined(namespace, 20);
         Outgoing.Text message = new Outgoing.Text("{\"candidate\":\"...\"}");
         namespace.broadcast(message);
         for (Member member : members) {
@@ -102,12 +103,7 @@ class EchoNamespaceTest {
     @Test
     void aMemberThatLeftGetsNothingMoreAndTheOthersGoOn() {
         EchoNamespace namespace = new EchoNamespace(2, 2);
-        List<Member> members = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            Member member = member(i);
-            namespace.join(member.connection());
-            members.add(member);
-        }
+        List<Member> members = joined(namespace, 10);
         namespace.broadcast(new Outgoing.Text("before"));
         Member leaver = members.get(7);
         namespace.leave(leaver.connection());
