@@ -26,7 +26,7 @@ public enum Setting {
     OUTBOX_MAX_BYTES("outbox.max-bytes", 4_194_304,
             "Bytes waiting to be sent to one session. A session whose queue overflows is closed with 1013."),
     FAN_OUT_MIN_SESSIONS("fan-out.min-sessions", 32,
-            "A namespace with more sessions than this shares the delivery of each of its broadcasts among the machine's cores; a smaller one delivers on the receiving thread alone."),
+            "A namespace with more sessions than this has the threads receiving its messages share the delivery of each broadcast, so it spreads over the machine's cores; a smaller one delivers each on the receiving thread alone."),
     HEARTBEAT_INTERVAL_MS("heartbeat.interval-ms", 20_000,
             "How often the server pings every session, keeping it alive through proxies."),
     HEARTBEAT_TIMEOUT_MS("heartbeat.timeout-ms", 60_000,

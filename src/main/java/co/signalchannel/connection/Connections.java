@@ -45,11 +45,6 @@ public class Connections {
     // Closes that arrive after shutdown are dropped (the policy discards once shut down).
     private final ExecutorService closer = new ThreadPoolExecutor(2, 2, 1, TimeUnit.MINUTES,
             new LinkedBlockingQueue<>(), daemon("signal-channel-closer"), new ThreadPoolExecutor.CallerRunsPolicy());
-    // One helper per core beyond the first: a fan-out's caller is busy with it too.
-    private final int fanOutHelpers = Runtime.getRuntime().availableProcessors() - 1;
-    private final ExecutorService fanOutPool = new ThreadPoolExecutor(Math.max(1, fanOutHelpers), Math.max(1, fanOutHelpers),
-            1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), daemon("signal-channel-fan-out"));
-    private volatile FanOut fanOut;
     private volatile ScheduledFuture<?> heartbeat;
     private volatile String sessionImplementation;
 
@@ -65,15 +60,12 @@ public class Connections {
         return 2 * Runtime.getRuntime().availableProcessors();
     }
 
-    /** Shares large broadcasts among the machine's cores; see {@link Setting#FAN_OUT_MIN_SESSIONS}. */
-    public FanOut fanOut() {
-        FanOut shared = fanOut;
-        if (shared == null) {
-            // slices of half the threshold: a namespace just over it is shared by two threads
-            shared = new FanOut(fanOutPool, Math.max(0, fanOutHelpers), Math.max(1, settings().getInt(Setting.FAN_OUT_MIN_SESSIONS) / 2));
-            fanOut = shared; // a racing second instance would be identical
-        }
-        return shared;
+    /**
+     * The fewest sessions of a large namespace's broadcast worth handing to another thread: half
+     * of {@link Setting#FAN_OUT_MIN_SESSIONS}, so a namespace just over it is shared by two.
+     */
+    public int fanOutMinSlice() {
+        return Math.max(1, settings().getInt(Setting.FAN_OUT_MIN_SESSIONS) / 2);
     }
 
     /** How a feature takes a newly opened session in: joins it to a namespace, returns its receiver. */
@@ -175,7 +167,6 @@ public class Connections {
         }
         timers.shutdownNow();
         tyrusIdleTimer.shutdownNow();
-        fanOutPool.shutdown();
         closer.shutdown();
         try {
             closer.awaitTermination(5, TimeUnit.SECONDS);

@@ -53,7 +53,7 @@ public class ScuttlebuttHub {
         maxNamespaces = settings.getInt(Setting.SCUTTLEBUTT_MAX_NAMESPACES);
         namespaces = new NamespaceRegistry<>("scuttlebutt",
                 name -> new ScuttlebuttNamespace(UUID.randomUUID().toString(), new ExpiryModel(modelLimits, clock),
-                        codec, clock::millis, connections.fanOut()),
+                        codec, clock::millis, connections.fanOutMinSlice()),
                 settings.getInt(Setting.NAMESPACE_MAX_LENGTH), settings.getInt(Setting.NAMESPACE_MAX_SESSIONS));
         // Expired records go even from namespaces nobody writes to; then empty namespaces go too.
         Duration sweep = modelLimits.maxAge().dividedBy(2);

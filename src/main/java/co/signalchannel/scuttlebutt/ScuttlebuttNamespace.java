@@ -2,6 +2,7 @@ package co.signalchannel.scuttlebutt;
 
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.FanOut;
+import co.signalchannel.connection.HelpingLock;
 import co.signalchannel.connection.Outgoing;
 import co.signalchannel.namespace.Namespace;
 
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * One scuttlebutt namespace: its model and the replication stream of each session.
@@ -16,8 +18,9 @@ import java.util.function.LongSupplier;
  * <p>Everything runs under this namespace's lock, which the model and the streams require, and
  * which makes every session see the accepted updates in the order the model accepted them.
  * Sending never blocks: streams write to the sessions' bounded outboxes. Forwarding an update to
- * a large namespace is shared among the cores by {@link FanOut}, each stream on one thread, and
- * the update's line goes to every session as one message, so its wire frame is built once.
+ * a large namespace is sliced by {@link FanOut} and shared with the threads waiting for the lock
+ * ({@link HelpingLock}), each stream on one thread, and the update's line goes to every session as
+ * one message, so its wire frame is built once.
  */
 final class ScuttlebuttNamespace implements Namespace {
 
@@ -25,6 +28,7 @@ final class ScuttlebuttNamespace implements Namespace {
     private final ExpiryModel model;
     private final ScuttlebuttCodec codec;
     private final LongSupplier clock;
+    private final HelpingLock lock = new HelpingLock();
     private final FanOut fanOut;
     private final Map<Connection, ReplicationStream> streams = new LinkedHashMap<>();
     /** The streams as an array, rebuilt on the first forward after a change. */
@@ -36,40 +40,50 @@ final class ScuttlebuttNamespace implements Namespace {
 
     private static final ReplicationStream[] NONE = {};
 
-    ScuttlebuttNamespace(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, LongSupplier clock, FanOut fanOut) {
+    /**
+     * @param fanOutMinSlice fewest sessions worth handing to a waiting thread when forwarding
+     */
+    ScuttlebuttNamespace(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, LongSupplier clock, int fanOutMinSlice) {
         this.replicaId = replicaId;
         this.model = model;
         this.codec = codec;
         this.clock = clock;
-        this.fanOut = fanOut;
+        this.fanOut = new FanOut(lock, HELPERS, fanOutMinSlice);
         this.lastActive = clock.getAsLong();
     }
 
+    /** As many waiting threads as can run beside the lock's holder. */
+    private static final int HELPERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+
     /** Adds the session and sends it our digest. */
     @Override
-    public synchronized boolean join(Connection connection) {
-        if (streams.containsKey(connection)) {
-            return false;
-        }
-        ReplicationStream stream = new ReplicationStream(replicaId, model, codec, line -> connection.send(message(line)));
-        streams.put(connection, stream);
-        changed = true;
-        lastActive = clock.getAsLong();
-        stream.open();
-        return true;
+    public boolean join(Connection connection) {
+        return locked(() -> {
+            if (streams.containsKey(connection)) {
+                return false;
+            }
+            ReplicationStream stream = new ReplicationStream(replicaId, model, codec, line -> connection.send(message(line)));
+            streams.put(connection, stream);
+            changed = true;
+            lastActive = clock.getAsLong();
+            stream.open();
+            return true;
+        });
     }
 
     @Override
-    public synchronized boolean leave(Connection connection) {
-        lastActive = clock.getAsLong();
-        boolean left = streams.remove(connection) != null;
-        changed |= left;
-        return left;
+    public boolean leave(Connection connection) {
+        return locked(() -> {
+            lastActive = clock.getAsLong();
+            boolean left = streams.remove(connection) != null;
+            changed |= left;
+            return left;
+        });
     }
 
     @Override
-    public synchronized int sessions() {
-        return streams.size();
+    public int sessions() {
+        return locked(streams::size);
     }
 
     /**
@@ -77,21 +91,29 @@ final class ScuttlebuttNamespace implements Namespace {
      * returning client cannot bring a deleted key back.
      */
     @Override
-    public synchronized boolean isAbandoned() {
-        return streams.isEmpty() && model.isEmpty();
+    public boolean isAbandoned() {
+        return locked(() -> streams.isEmpty() && model.isEmpty());
     }
 
     /** Applies what a session sent and passes every accepted update on to the other sessions. */
-    synchronized void receive(Connection from, List<ProtocolValue> values) {
-        ReplicationStream stream = streams.get(from);
-        if (stream == null) {
-            return; // it left while its message was being decoded
+    void receive(Connection from, List<ProtocolValue> values) {
+        lock.lock();
+        try {
+            ReplicationStream stream = streams.get(from);
+            if (stream == null) {
+                return; // it left while its message was being decoded
+            }
+            lastActive = clock.getAsLong();
+            List<Update> accepted = stream.receive(values);
+            if (!accepted.isEmpty() && streams.size() > 1) {
+                forward(accepted, stream);
+            }
+        } finally {
+            lock.unlock();
         }
-        lastActive = clock.getAsLong();
-        List<Update> accepted = stream.receive(values);
-        if (accepted.isEmpty() || streams.size() < 2) {
-            return;
-        }
+    }
+
+    private void forward(List<Update> accepted, ReplicationStream from) {
         if (changed) {
             snapshot = streams.values().toArray(NONE);
             changed = false;
@@ -101,7 +123,7 @@ final class ScuttlebuttNamespace implements Namespace {
                 String line = codec.encode(update); // once, not once per session
                 forwarding = new Outgoing.Text(line);
                 fanOut.forEach(snapshot, other -> {
-                    if (other != stream) {
+                    if (other != from) {
                         other.forward(update, line);
                     }
                 });
@@ -117,15 +139,27 @@ final class ScuttlebuttNamespace implements Namespace {
         return shared != null && shared.text() == line ? shared : new Outgoing.Text(line);
     }
 
-    synchronized void purgeExpired() {
-        model.purgeExpired();
+    void purgeExpired() {
+        locked(() -> {
+            model.purgeExpired();
+            return null;
+        });
     }
 
-    synchronized boolean hasNoSessions() {
-        return streams.isEmpty();
+    boolean hasNoSessions() {
+        return locked(streams::isEmpty);
     }
 
-    synchronized long lastActive() {
-        return lastActive;
+    long lastActive() {
+        return locked(() -> lastActive);
+    }
+
+    private <T> T locked(Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -1,7 +1,6 @@
 package co.signalchannel.scuttlebutt;
 
 import co.signalchannel.connection.Connection;
-import co.signalchannel.connection.FanOut;
 import co.signalchannel.connection.Outgoing;
 import co.signalchannel.testing.FakeTransport;
 import org.junit.jupiter.api.Test;
@@ -11,8 +10,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +25,7 @@ class ScuttlebuttNamespaceTest {
     final ScuttlebuttCodec codec = new ScuttlebuttCodec(ScuttlebuttCodec.Limits.DEFAULTS);
     final ScuttlebuttNamespace namespace = new ScuttlebuttNamespace("server",
             new ExpiryModel(ExpiryModel.Limits.DEFAULTS.withMaxAge(Duration.ofDays(1)), clock), codec, clock::millis,
-            FanOut.inline());
+            Integer.MAX_VALUE);
 
     record Member(FakeTransport transport, Connection connection) {
     }
@@ -77,41 +80,74 @@ class ScuttlebuttNamespaceTest {
     }
 
     @Test
-    void aLargeNamespaceForwardsOneSharedMessageToEveryOtherSessionInOrder() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+    void aLargeNamespaceForwardsOneSharedMessageToEveryOtherSessionInOneOrderWhileWritersRace() throws Exception {
+        ScuttlebuttNamespace large = new ScuttlebuttNamespace("server",
+                new ExpiryModel(ExpiryModel.Limits.DEFAULTS.withMaxAge(Duration.ofDays(1)), clock), codec,
+                clock::millis, 4);
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Member member = member(large);
+            large.receive(member.connection(), codec.decode("{\"id\":\"p" + i + "\",\"clock\":{}}\n\"SYNC\"\n"));
+            members.add(member);
+        }
+        int writers = 4;
+        int perWriter = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
-            ScuttlebuttNamespace large = new ScuttlebuttNamespace("server",
-                    new ExpiryModel(ExpiryModel.Limits.DEFAULTS.withMaxAge(Duration.ofDays(1)), clock), codec,
-                    clock::millis, new FanOut(pool, 2, 4));
-            List<Member> members = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                Member member = member(large);
-                large.receive(member.connection(), codec.decode("{\"id\":\"p" + i + "\",\"clock\":{}}\n\"SYNC\"\n"));
-                members.add(member);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                Member writer = members.get(w);
+                String source = "p" + w;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int update = 1; update <= perWriter; update++) {
+                        large.receive(writer.connection(), codec.decode("[[\"k" + source + "\"," + update + "],"
+                                + (1_699_999_999_000L + update) + ",\"" + source + "\"]\n"));
+                    }
+                    return null;
+                }));
             }
-            Member writer = members.get(0);
-            for (int update = 1; update <= 20; update++) {
-                large.receive(writer.connection(), codec.decode("[[\"k\"," + update + "]," + (1_699_999_999_000L + update) + ",\"p0\"]\n"));
+            start.countDown();
+            for (Future<?> future : done) {
+                future.get(30, TimeUnit.SECONDS);
             }
-            List<Outgoing> first = updates(members.get(1));
-            assertThat(first).hasSize(20);
-            for (Member other : members.subList(1, members.size())) {
-                List<Outgoing> got = updates(other);
-                assertThat(got).hasSize(20);
-                for (int i = 0; i < got.size(); i++) {
-                    assertThat(got.get(i)).as("update %d, one message for every session", i).isSameAs(first.get(i));
-                }
-            }
-            assertThat(updates(writer)).isEmpty();
         } finally {
             pool.shutdownNow();
         }
+        List<Outgoing> order = updates(members.get(writers));
+        assertThat(order).hasSize(writers * perWriter);
+        for (int w = 0; w < writers; w++) {
+            String prefix = "[[\"kp" + w + "\",";
+            String source = ",\"p" + w + "\"]\n";
+            assertThat(texts(order).stream().filter(text -> text.startsWith(prefix)).toList())
+                    .as("writer %d's updates, in the order written", w)
+                    .isEqualTo(IntStream.rangeClosed(1, perWriter)
+                            .mapToObj(update -> prefix + update + "]," + (1_699_999_999_000L + update) + source).toList());
+        }
+        for (Member other : members.subList(writers, members.size())) {
+            List<Outgoing> got = updates(other);
+            assertThat(got).hasSize(order.size());
+            for (int i = 0; i < got.size(); i++) {
+                assertThat(got.get(i)).as("update %d: one message for every session, in one order", i).isSameAs(order.get(i));
+            }
+        }
+        for (int w = 0; w < writers; w++) {
+            String ownSource = ",\"p" + w + "\"]\n";
+            assertThat(texts(updates(members.get(w)))).as("writer %d gets the others' updates only", w)
+                    .hasSize((writers - 1) * perWriter)
+                    .noneMatch(text -> text.endsWith(ownSource));
+        }
+    }
+
+    static List<String> texts(List<Outgoing> messages) {
+        return messages.stream().map(message -> ((Outgoing.Text) message).text()).toList();
     }
 
     /** What the member was sent after its digest, its history and "SYNC". */
     static List<Outgoing> updates(Member member) {
         return member.transport().sent().stream()
-                .filter(message -> message instanceof Outgoing.Text text && text.text().startsWith("[[\"k\""))
+                .filter(message -> message instanceof Outgoing.Text text && text.text().startsWith("[[\"k"))
                 .toList();
     }
 }
