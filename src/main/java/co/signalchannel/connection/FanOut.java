@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Does one thing to each of many items (offer a message to every session of a namespace), sharing
- * a large run among helper threads, and returns once every item has been done.
+ * a large run with helper threads (in practice those waiting for the namespace's {@link
+ * HelpingLock}), and returns once every item has been done.
  *
  * <p>Why: a namespace delivers its messages one at a time, in one order, so a single thread would
  * carry a whole fan-out to thousands of sessions alone while the other cores idle. The run is cut
@@ -39,11 +40,6 @@ public final class FanOut {
         this.helpers = helpers;
         this.helperCount = helperCount;
         this.minSlice = minSlice;
-    }
-
-    /** Done on the calling thread alone. */
-    public static FanOut inline() {
-        return new FanOut(Runnable::run, 0, 1);
     }
 
     /** Does {@code action} to every item of {@code items}, in parallel when there are enough. */
