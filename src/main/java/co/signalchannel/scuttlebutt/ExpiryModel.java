@@ -140,6 +140,8 @@ public final class ExpiryModel {
     private final NavigableSet<KeyHistory> liveByRecency = new TreeSet<>(RECENCY);
     private final NavigableSet<KeyHistory> tombstonesByRecency = new TreeSet<>(RECENCY);
     private long retainedBytes;
+    /** Counts changes to the records held, so that what is derived from them can tell it is stale. */
+    private long version;
     /** The newest write of any key evicted and not yet expired; nothing up to it is accepted. */
     private Update evictionHorizon;
 
@@ -195,6 +197,15 @@ public final class ExpiryModel {
             }
         }
         return lacking;
+    }
+
+    /**
+     * A number that changes whenever the records held change (an update accepted, a record
+     * superseded, expired or evicted): two calls that return the same number saw the same history.
+     */
+    public long version() {
+        purgeExpired();
+        return version;
     }
 
     /** Each source with a record held, and the newest timestamp held from it; sorted by source. */
@@ -333,6 +344,7 @@ public final class ExpiryModel {
     }
 
     private void remember(Update record) {
+        version++;
         int size = estimatedSize(record);
         records.put(record, size);
         retainedBytes += size;
@@ -340,6 +352,7 @@ public final class ExpiryModel {
     }
 
     private void forget(Update record) {
+        version++;
         retainedBytes -= records.remove(record);
         NavigableSet<Update> fromSource = recordsBySource.get(record.source());
         fromSource.remove(record);

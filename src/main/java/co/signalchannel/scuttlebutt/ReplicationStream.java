@@ -71,6 +71,7 @@ public final class ReplicationStream {
     private final String replicaId;
     private final ExpiryModel model;
     private final ScuttlebuttCodec codec;
+    private final EncodedHistory history;
     private final Consumer<String> sink;
 
     private Map<String, Double> peerClock = new HashMap<>();
@@ -90,9 +91,16 @@ public final class ReplicationStream {
      * @param sink      takes each text message to send, in order
      */
     public ReplicationStream(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, Consumer<String> sink) {
+        this(replicaId, model, codec, new EncodedHistory(model, codec), sink);
+    }
+
+    /** As above, sharing {@code history} (of the same model) with the namespace's other streams. */
+    ReplicationStream(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, EncodedHistory history,
+                      Consumer<String> sink) {
         this.replicaId = replicaId;
         this.model = model;
         this.codec = codec;
+        this.history = history;
         this.sink = sink;
     }
 
@@ -193,22 +201,19 @@ public final class ReplicationStream {
     }
 
     private void sendHistory() {
-        StringBuilder message = new StringBuilder();
-        for (Update update : model.history(peerClock)) {
-            append(message, codec.encode(update));
-            notePeerHas(update);
+        List<String> messages;
+        if (peerClock.isEmpty()) {
+            // A peer with nothing gets everything: the shared encoding, and the model's clock.
+            messages = history.whole();
+            peerClock.putAll(model.clock());
+            prunePeerClockIfLarge();
+        } else {
+            List<Update> lacking = model.history(peerClock);
+            messages = history.pack(lacking);
+            lacking.forEach(this::notePeerHas);
         }
-        append(message, ScuttlebuttCodec.SYNC_LINE);
-        sink.accept(message.toString());
+        messages.forEach(sink);
         historySent = true;
-    }
-
-    private void append(StringBuilder message, String line) {
-        if (message.length() > 0 && message.length() + line.length() > HISTORY_MESSAGE_CHARS) {
-            sink.accept(message.toString());
-            message.setLength(0);
-        }
-        message.append(line);
     }
 
     private boolean peerLacks(Update update) {

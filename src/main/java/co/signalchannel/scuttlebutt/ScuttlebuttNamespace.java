@@ -27,6 +27,7 @@ final class ScuttlebuttNamespace implements Namespace {
     private final String replicaId;
     private final ExpiryModel model;
     private final ScuttlebuttCodec codec;
+    private final EncodedHistory history;
     private final LongSupplier clock;
     private final HelpingLock lock = new HelpingLock();
     private final FanOut fanOut;
@@ -39,6 +40,8 @@ final class ScuttlebuttNamespace implements Namespace {
     private long lastActive;
 
     private static final ReplicationStream[] NONE = {};
+    /** As many waiting threads as can run beside the lock's holder. */
+    private static final int HELPERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
     /**
      * @param fanOutMinSlice fewest sessions worth handing to a waiting thread when forwarding
@@ -47,13 +50,11 @@ final class ScuttlebuttNamespace implements Namespace {
         this.replicaId = replicaId;
         this.model = model;
         this.codec = codec;
+        this.history = new EncodedHistory(model, codec);
         this.clock = clock;
         this.fanOut = new FanOut(lock, HELPERS, fanOutMinSlice);
         this.lastActive = clock.getAsLong();
     }
-
-    /** As many waiting threads as can run beside the lock's holder. */
-    private static final int HELPERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
     /** Adds the session and sends it our digest. */
     @Override
@@ -62,7 +63,8 @@ final class ScuttlebuttNamespace implements Namespace {
             if (streams.containsKey(connection)) {
                 return false;
             }
-            ReplicationStream stream = new ReplicationStream(replicaId, model, codec, line -> connection.send(message(line)));
+            ReplicationStream stream = new ReplicationStream(replicaId, model, codec, history,
+                    line -> connection.send(message(line)));
             streams.put(connection, stream);
             changed = true;
             lastActive = clock.getAsLong();
