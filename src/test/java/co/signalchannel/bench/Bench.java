@@ -1,5 +1,7 @@
 package co.signalchannel.bench;
 
+import co.signalchannel.config.Setting;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -100,6 +102,15 @@ public final class Bench {
         SCENARIOS.put("idle", IdleConnections::run);
     }
 
+    /**
+     * How soon the server ends a session whose client is gone without a close: the heartbeat's
+     * timeout, one interval more to notice, and a margin.
+     */
+    static final Duration REAPED_WITHIN = Duration.ofMillis(Setting.HEARTBEAT_TIMEOUT_MS.defaultValue()
+            + Setting.HEARTBEAT_INTERVAL_MS.defaultValue()).plusSeconds(10);
+
+    private String scenarioName = "start";
+
     /** Scenario names given to {@code --only} (comma-separated); empty: all of them. */
     private List<String> only = List.of();
 
@@ -141,6 +152,7 @@ public final class Bench {
     /** Runs one part of a scenario and books the CPU the generator and the server used meanwhile. */
     void scenario(String name, Step body) throws Exception {
         log("== %s", name);
+        scenarioName = name;
         long wall = System.nanoTime();
         long generatorCpu = LoadGenerator.processCpuNanos();
         long serverCpu = server == null ? 0 : server.cpuNanos();
@@ -165,11 +177,29 @@ public final class Bench {
         }
     }
 
-    /** Waits until signal-channel holds no session, so that the next scenario starts clean. */
+    /**
+     * Waits until signal-channel holds no session, so that the next scenario starts clean.
+     *
+     * <p>A session whose close the container never reports stays until the heartbeat finds it
+     * silent: within the heartbeat timeout plus one interval ({@link #REAPED_WITHIN}, with the
+     * default settings the benchmark runs). That happened once in a full run, after a late joiner
+     * sent its close frame and dropped the connection at once. It is reported as an observation;
+     * a session still held after that is a leak, and a problem.
+     */
     void awaitEmpty() throws IOException, InterruptedException {
-        if (!signalChannel.awaitSessions(0, Duration.ofSeconds(60))) {
-            report.problems.add("signal-channel still held " + signalChannel.sessions()
-                    + " sessions a minute after every client had closed");
+        long start = System.nanoTime();
+        if (signalChannel.awaitSessions(0, Duration.ofSeconds(10))) {
+            return;
+        }
+        int lingering = signalChannel.sessions();
+        if (signalChannel.awaitSessions(0, REAPED_WITHIN.minusSeconds(10))) {
+            report.observations.add(String.format(Locale.ROOT, "after \"%s\": %d session(s) outlived their "
+                    + "client's close by %.0f s, until the heartbeat ended them (the container did not report the "
+                    + "close)", scenarioName, lingering, (System.nanoTime() - start) / 1e9));
+        } else {
+            report.problems.add(String.format(Locale.ROOT, "after \"%s\": signal-channel still held %d sessions "
+                    + "%d s after every client had closed", scenarioName, signalChannel.sessions(),
+                    REAPED_WITHIN.toSeconds()));
         }
     }
 

@@ -50,6 +50,8 @@ final class Report {
     final List<Tally> tallies = new ArrayList<>();
     final List<Cpu> cpu = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
+    /** Worth knowing, not a failure. */
+    final List<String> observations = new ArrayList<>();
 
     boolean allClean() {
         return problems.isEmpty() && tallies.stream().allMatch(Tally::clean);
@@ -105,6 +107,10 @@ final class Report {
         if (!problems.isEmpty()) {
             md.append("\n## Problems\n\n");
             problems.forEach(problem -> md.append("* ").append(problem).append("\n"));
+        }
+        if (!observations.isEmpty()) {
+            md.append("\n## Observations\n\n");
+            observations.forEach(observation -> md.append("* ").append(observation).append("\n"));
         }
         return md.toString();
     }
@@ -165,14 +171,22 @@ final class Report {
                     .append(", \"serverCores\": ").append(number(use.serverCores())).append("}");
             separator = ",";
         }
-        json.append("\n  ],\n  \"problems\": [");
-        separator = "";
-        for (String problem : problems) {
-            json.append(separator).append("\n    ").append(quote(problem));
+        json.append("\n  ],");
+        appendTexts(json, "problems", problems);
+        json.append(",");
+        appendTexts(json, "observations", observations);
+        json.append("\n}\n");
+        return json.toString();
+    }
+
+    private static void appendTexts(StringBuilder json, String name, List<String> texts) {
+        json.append("\n  ").append(quote(name)).append(": [");
+        String separator = "";
+        for (String text : texts) {
+            json.append(separator).append("\n    ").append(quote(text));
             separator = ",";
         }
-        json.append("\n  ]\n}\n");
-        return json.toString();
+        json.append("\n  ]");
     }
 
     private static String figure(Figure figure) {
