@@ -25,7 +25,7 @@ class EncodedHistoryTest {
         model.apply(b);
         model.apply(a);
 
-        assertThat(history.whole()).containsExactly(codec.encode(a) + codec.encode(b) + ScuttlebuttCodec.SYNC_LINE);
+        assertThat(history.whole()).containsExactly(message(a, b));
     }
 
     @Test
@@ -53,7 +53,7 @@ class EncodedHistoryTest {
         model.apply(newer);
 
         assertThat(history.whole()).isNotSameAs(before)
-                .containsExactly(codec.encode(newer) + ScuttlebuttCodec.SYNC_LINE);
+                .containsExactly(message(newer));
     }
 
     @Test
@@ -62,11 +62,11 @@ class EncodedHistoryTest {
         Update fresh = write("fresh", "2", 30_000, "A");
         model.apply(old);
         model.apply(fresh);
-        assertThat(history.whole()).containsExactly(codec.encode(old) + codec.encode(fresh) + ScuttlebuttCodec.SYNC_LINE);
+        assertThat(history.whole()).containsExactly(message(old, fresh));
 
         clock.advance(Duration.ofSeconds(70)); // old is 70 s old, fresh 40 s
 
-        assertThat(history.whole()).containsExactly(codec.encode(fresh) + ScuttlebuttCodec.SYNC_LINE);
+        assertThat(history.whole()).containsExactly(message(fresh));
     }
 
     @Test
@@ -80,7 +80,7 @@ class EncodedHistoryTest {
 
         stream.receive(List.of(new Digest("peer", Map.of("A", NOW + 100d))));
 
-        assertThat(sent).containsExactly(codec.encode(b2) + ScuttlebuttCodec.SYNC_LINE);
+        assertThat(sent).containsExactly(message(b2));
     }
 
     @Test
@@ -98,5 +98,14 @@ class EncodedHistoryTest {
         stream.forward(newer);
 
         assertThat(sent).containsExactly(history.whole().get(0), codec.encode(newer));
+    }
+
+    /** One history message: {@code records}' lines, then "SYNC". */
+    private String message(Update... records) {
+        StringBuilder message = new StringBuilder();
+        for (Update record : records) {
+            message.append(codec.encode(record));
+        }
+        return message.append(ScuttlebuttCodec.SYNC_LINE).toString();
     }
 }
