@@ -3,15 +3,11 @@ package co.signalchannel.echo;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Outgoing;
 import co.signalchannel.testing.FakeTransport;
+import co.signalchannel.testing.Racing;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -55,27 +51,11 @@ class EchoNamespaceTest {
         List<Member> members = joined(namespace, 300);
         int senders = 4;
         int perSender = 300;
-        ExecutorService pool = Executors.newFixedThreadPool(senders);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
-            for (int s = 0; s < senders; s++) {
-                String sender = "s" + s;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < perSender; i++) {
-                        namespace.broadcast(new Outgoing.Text(sender + ":" + i));
-                    }
-                    return null;
-                }));
+        Racing.race(senders, sender -> {
+            for (int i = 0; i < perSender; i++) {
+                namespace.broadcast(new Outgoing.Text("s" + sender + ":" + i));
             }
-            start.countDown();
-            for (Future<?> future : done) {
-                future.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         List<String> order = members.get(0).transport().sentTexts();
         assertThat(order).hasSize(senders * perSender);
         for (Member member : members) {

@@ -3,6 +3,7 @@ package co.signalchannel.scuttlebutt;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Outgoing;
 import co.signalchannel.testing.FakeTransport;
+import co.signalchannel.testing.Racing;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -10,11 +11,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,29 +88,13 @@ class ScuttlebuttNamespaceTest {
         }
         int writers = 4;
         int perWriter = 50;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> done = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                Member writer = members.get(w);
-                String source = "p" + w;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int update = 1; update <= perWriter; update++) {
-                        large.receive(writer.connection(), codec.decode("[[\"k" + source + "\"," + update + "],"
-                                + (1_699_999_999_000L + update) + ",\"" + source + "\"]\n"));
-                    }
-                    return null;
-                }));
+        Racing.race(writers, w -> {
+            String source = "p" + w;
+            for (int update = 1; update <= perWriter; update++) {
+                large.receive(members.get(w).connection(), codec.decode("[[\"k" + source + "\"," + update + "],"
+                        + (1_699_999_999_000L + update) + ",\"" + source + "\"]\n"));
             }
-            start.countDown();
-            for (Future<?> future : done) {
-                future.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         List<Outgoing> order = updates(members.get(writers));
         assertThat(order).hasSize(writers * perWriter);
         for (int w = 0; w < writers; w++) {
