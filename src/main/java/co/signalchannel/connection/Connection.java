@@ -12,9 +12,11 @@ import java.util.logging.Logger;
  * liveness, and exactly-once end-of-life.
  *
  * <p>Every way a session can end (the client closes, the network fails, the server closes it for a
- * violation, a slow reader or a dead peer) funnels into {@link #ended()}, which runs the
- * connection's {@linkplain #onEnd end action} exactly once, so each feature leaves its registries
- * exactly once. Closes that the server decides run on {@code closer}, never on the thread that
+ * violation, a slow reader or a dead peer) runs the connection's {@linkplain #onEnd end action}
+ * exactly once, so each feature leaves its registries exactly once. When the server closes a
+ * session, the end action runs before the close frame is sent: a client that sees the close and
+ * comes straight back (the same relay tokens, a namespace at its session limit) finds its old
+ * session gone. Closes that the server decides run on {@code closer}, never on the thread that
  * noticed the problem: that thread may be broadcasting to a whole namespace.
  */
 public final class Connection {
@@ -34,7 +36,8 @@ public final class Connection {
 
     private static final Runnable ENDED = () -> { };
     private final AtomicReference<Runnable> onEnd = new AtomicReference<>(() -> { });
-    private final AtomicBoolean aborted = new AtomicBoolean();
+    /** Whether the server has decided to close the session. */
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long lastHeard;
     private volatile Receiver receiver = new Receiver() {
         @Override
@@ -52,7 +55,7 @@ public final class Connection {
         this.limits = limits;
         this.closer = closer;
         this.clock = clock;
-        this.outbox = new Outbox(transport, limits.maxQueuedMessages(), limits.maxQueuedBytes());
+        this.outbox = new Outbox(transport, limits.maxQueuedMessages(), limits.maxQueuedBytes(), this::finish);
         this.lastHeard = clock.getAsLong();
     }
 
@@ -75,9 +78,17 @@ public final class Connection {
         }
     }
 
-    /** Marks the session ended (closed by either side, or failed) and runs the end action once. */
+    /**
+     * The container reports the session closed (by either side, or failed): nothing more is sent
+     * to it, and the end action runs if it has not yet. Called on the session's own thread.
+     */
     public void ended() {
         outbox.close();
+        transport.released();
+        runEndAction();
+    }
+
+    private void runEndAction() {
         Runnable action = onEnd.getAndSet(ENDED);
         if (action != ENDED) {
             action.run();
@@ -191,13 +202,18 @@ public final class Connection {
      * gone from every registry even if the network never delivers the close.
      */
     public void abort(Closure closure) {
-        if (aborted.getAndSet(true)) {
+        outbox.close();
+        finish(closure);
+    }
+
+    /** The server closes the session, once: it leaves every registry, then the close frame goes. */
+    private void finish(Closure closure) {
+        if (closing.getAndSet(true)) {
             return;
         }
-        outbox.close();
         closer.execute(() -> {
+            runEndAction();
             transport.close(closure);
-            ended();
         });
     }
 

@@ -101,7 +101,7 @@ public class Connections {
         session.setMaxIdleTimeout(0); // liveness is the heartbeat's job
         Connection connection = new Connection(
                 session.getId() + "#" + nextId.incrementAndGet(),
-                new WebSocketTransport(session),
+                new WebSocketTransport(session, timers, settings.duration(Setting.CLOSE_TIMEOUT_MS)),
                 new Connection.Limits(maxMessageBytes, settings.getInt(Setting.OUTBOX_MAX_MESSAGES),
                         Math.max(minOutboxBytes, settings.get(Setting.OUTBOX_MAX_BYTES))),
                 closer,

@@ -60,11 +60,22 @@ public final class Outbox {
      */
     private volatile boolean finished;
     private final Consumer<Throwable> completion = this::completed;
+    private final Consumer<Closure> closing;
 
+    /** An outbox whose {@link Outgoing.Close} closes the transport. */
     public Outbox(Transport transport, int maxMessages, long maxBytes) {
+        this(transport, maxMessages, maxBytes, transport::close);
+    }
+
+    /**
+     * @param closing what an {@link Outgoing.Close} does once everything queued before it has been
+     *                sent; called once, by the writer, after the outbox has closed
+     */
+    public Outbox(Transport transport, int maxMessages, long maxBytes, Consumer<Closure> closing) {
         this.transport = transport;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
+        this.closing = closing;
     }
 
     /** Queues {@code message} behind those already waiting, unless the bounds or a close forbid it. */
@@ -138,7 +149,7 @@ public final class Outbox {
             if (next instanceof Outgoing.Close close) {
                 closed = true;
                 queue.clear();
-                transport.close(close.closure());
+                closing.accept(close.closure());
                 break;
             }
             if (!sendAndContinueHere(next)) {

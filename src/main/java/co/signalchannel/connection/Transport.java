@@ -15,6 +15,17 @@ public interface Transport {
      */
     void send(Outgoing message, Consumer<Throwable> done);
 
-    /** Closes the session with the given code and reason; best effort, never throws. */
+    /**
+     * Closes the session with the given code and reason; best effort, never throws. Callable from
+     * any thread, at any time, more than once: only the first call counts.
+     */
     void close(Closure closure);
+
+    /**
+     * The container reports the session closed: returns once no call of this transport is inside
+     * the session, and makes every later one fail. Called on the session's own thread, before the
+     * container tears the connection down.
+     */
+    default void released() {
+    }
 }

@@ -76,9 +76,24 @@ class RelayPartyTest {
         b.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
         a.connection().ended();
         assertThat(b.transport().closedWith().code()).isEqualTo(1000);
-        assertThat(pairings.held()).isEqualTo(1); // b still holds its claim until it ends too
         b.connection().ended();
         assertThat(pairings.held()).isZero();
+    }
+
+    /** Regression (issue 10): in one case of fifty, tokens of a pair that had just closed were refused. */
+    @Test
+    void aClosedPartnersClaimIsFreeBeforeItsClientSeesTheClose() throws Exception {
+        Side a = side();
+        Side b = side();
+        a.party().onText("{\"local\":\"a\",\"remote\":\"b\"}");
+        b.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
+        a.connection().ended();
+        assertThat(b.transport().closedWith()).isNotNull(); // b's client sees the close now...
+        assertThat(pairings.held()).isZero(); // ...and its session no longer holds the claim
+        Side again = side();
+        again.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
+        assertThat(again.transport().closedWith()).isNull();
+        assertThat(pairings.held()).isEqualTo(1);
     }
 
     @Test

@@ -61,4 +61,12 @@ public final class Deployments {
         File war = new File(System.getProperty("signalchannel.war", "target/signal-channel.war"));
         return ShrinkWrap.create(ZipImporter.class, name + ".war").importFrom(war).as(WebArchive.class);
     }
+
+    /**
+     * Adds {@link ServerLog} to a test deployment: every problem the server logs while it is
+     * deployed is served at {@code /test/server-log}.
+     */
+    public static WebArchive watchingServerLog(WebArchive war) {
+        return war.addClasses(ServerLog.classes());
+    }
 }
