@@ -165,6 +165,9 @@ final class WebSocketTransport implements Transport {
     @Override
     public void released() {
         released = true;
+        if (tyrusClose == null) {
+            return; // Undertow and Tomcat's own implementation hand every write to the connection's thread
+        }
         long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
         // Sends return as soon as the frame is handed to the container: this is a short wait.
         while (calls > 0 && System.nanoTime() < deadline) {

@@ -3,6 +3,7 @@ package co.signalchannel.connection;
 import co.signalchannel.config.Setting;
 import co.signalchannel.testing.Deployments;
 import co.signalchannel.testing.Endpoints;
+import co.signalchannel.testing.RawWebSocket;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -60,7 +61,8 @@ class ChurnIT {
         return Deployments.watchingServerLog(Deployments.signalChannel("churn", Map.of(
                 Setting.RELAY_PAIRING_TIMEOUT_MS, DEADLINE_MS,
                 Setting.HEARTBEAT_INTERVAL_MS, DEADLINE_MS / 10,
-                Setting.HEARTBEAT_TIMEOUT_MS, DEADLINE_MS)));
+                Setting.HEARTBEAT_TIMEOUT_MS, DEADLINE_MS,
+                Setting.OUTBOX_MAX_MESSAGES, 64L)));
     }
 
     Endpoints endpoints;
@@ -113,7 +115,7 @@ class ChurnIT {
 
     @Test
     void echoSessionsThatExchangeAndCloseAtOnceAllCompleteAndLeaveTheLogClean() throws Exception {
-        int groups = PAIRS / 2;
+        int groups = PAIRS / 4;
         runConcurrently(groups, group -> {
             String ns = "group-" + group;
             Peer[] members = new Peer[3];
@@ -152,6 +154,65 @@ class ChurnIT {
         });
         assertThat(failures).as("failed handshakes").isEmpty();
         assertQuietServer("relay");
+    }
+
+    /** The heartbeat's closes racing the closes of clients that stopped answering pings. */
+    @Test
+    void deadSessionsThatCloseThemselvesAsTheHeartbeatClosesThemLeaveTheLogClean() throws Exception {
+        runConcurrently(PAIRS / 10, dead -> {
+            try (RawWebSocket silent = RawWebSocket.connect(endpoints.ws("echo", "dead-" + dead % 10))) {
+                Thread.sleep(DEADLINE_MS - 10 + dead % 200); // around the heartbeat's timeout
+                silent.sendClose(1000);
+                assertThat(silent.drainUntilClose(STEP).timedOut()).as("dead " + dead + " left waiting").isFalse();
+            }
+        });
+        assertThat(failures).as("failed handshakes and closes").isEmpty();
+        assertQuietServer("echo");
+    }
+
+    /** A client that never answers the server's close is dropped after the close timeout. */
+    @Test
+    void aClientThatNeverAnswersTheServersCloseIsDropped() throws Exception {
+        runConcurrently(20, mute -> {
+            try (RawWebSocket silent = RawWebSocket.connect(endpoints.ws("echo", "mute"))) {
+                RawWebSocket.Ending ending = silent.drainUntilClose(STEP);
+                assertThat(ending.closeCode()).as("close frame").hasValue(1001);
+                // never answers: the server drops the connection, on Tyrus after its close timeout
+                assertThat(silent.drainUntilClose(STEP).timedOut()).as("still connected after " + STEP).isFalse();
+            }
+        });
+        assertThat(failures).as("failed handshakes and closes").isEmpty();
+        assertQuietServer("echo");
+    }
+
+    /** Readers closed for overflowing their outbox while they close themselves. */
+    @Test
+    void stalledReadersClosedForOverflowWhileClosingThemselvesLeaveTheLogClean() throws Exception {
+        byte[] chunk = new byte[32 * 1024];
+        runConcurrently(20, stalled -> {
+            String ns = "stalled-" + stalled;
+            try (RawWebSocket reader = RawWebSocket.connect(endpoints.ws("echo", ns))) {
+                Peer flooder = connect(endpoints.ws("echo", ns), "flooder " + stalled);
+                endpoints.awaitSessions("echo", ns, 2);
+                long stop = System.nanoTime() + Duration.ofMillis(500 + 100L * stalled).toNanos();
+                Thread closing = new Thread(() -> {
+                    try {
+                        Thread.sleep(Duration.ofNanos(stop - System.nanoTime()).toMillis());
+                        reader.sendClose(1000);
+                    } catch (Exception e) {
+                        failures.add("stalled " + stalled + ": " + e);
+                    }
+                });
+                closing.start();
+                while (System.nanoTime() < stop + Duration.ofMillis(200).toNanos() && !flooder.socket.isOutputClosed()) {
+                    flooder.socket.sendBinary(java.nio.ByteBuffer.wrap(chunk), true).join();
+                }
+                closing.join();
+                flooder.hangUp().join();
+            }
+        });
+        assertThat(failures).as("failed handshakes and closes").isEmpty();
+        assertQuietServer("echo");
     }
 
     interface Exchange {

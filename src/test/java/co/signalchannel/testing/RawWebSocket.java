@@ -86,9 +86,17 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends a masked text frame, as clients must. */
     public void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(Frame.TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a masked close frame with {@code code} and no reason; the socket stays open. */
+    public void sendClose(int code) throws IOException {
+        sendFrame(Frame.CLOSE, new byte[]{(byte) (code >> 8), (byte) code});
+    }
+
+    private void sendFrame(int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x80 | Frame.TEXT);
+        frame.write(0x80 | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else {
