@@ -132,6 +132,7 @@ final class WebSocketTransport implements Transport {
             if (session.isOpen()) {
                 session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(closure.code()), closure.reason()));
             }
+            UndertowCloseReply.afterClose(session);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "closing session " + session.getId() + " with " + closure + " failed");
         }
