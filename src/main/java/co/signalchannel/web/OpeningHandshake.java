@@ -68,9 +68,11 @@ record OpeningHandshake(String method, String protocol, Function<String, List<St
         }
         List<String> versions = headers.apply("Sec-WebSocket-Version");
         if (versions.size() != 1 || !"13".equals(versions.get(0).trim())) {
-            return Optional.of(new Refusal(426, "This server speaks WebSocket version 13 only (Sec-WebSocket-Version: 13), got "
-                    + describe(versions) + " (RFC 6455 section 4.4).",
-                    Map.of("Sec-WebSocket-Version", "13", "Upgrade", "websocket")));
+            // 400 as in RFC 6455's example rather than 426, which must name a protocol in an Upgrade
+            // header: Payara's HTTP layer takes any response with one for an upgrade and drops its
+            // Content-Type and Content-Length.
+            return Optional.of(new Refusal(400, "This server speaks WebSocket version 13 only (Sec-WebSocket-Version: 13), got "
+                    + describe(versions) + " (RFC 6455 section 4.4).", Map.of("Sec-WebSocket-Version", "13")));
         }
         return pathRefusal();
     }

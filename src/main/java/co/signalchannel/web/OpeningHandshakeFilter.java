@@ -15,15 +15,14 @@ import java.util.Optional;
 
 /**
  * Answers a WebSocket opening handshake to the endpoints that RFC 6455 or the namespace rule
- * forbids with 400 (405 for a method other than GET, 426 for a WebSocket version other than 13)
- * and a line of plain text saying what was wrong, before the container's WebSocket implementation
+ * forbids with 400 (405 for a method other than GET) and a line of plain text saying what was wrong, before the container's WebSocket implementation
  * sees it ({@link OpeningHandshake}).
  *
  * <p>It runs first on every server because it is declared: Tyrus (Payara, and the Tomcat WAR) and
  * Undertow (WildFly) add their upgrade filters from code, mapped after every declared filter. Some
  * requests never reach it: each server's HTTP layer refuses some malformed request lines and paths
- * itself, and Payara's answers a path ending in {@code /.} or {@code /..} before any application
- * code runs (the README's Deploying section lists them per server).
+ * itself, and Payara's at times fails on a path ending in {@code /..} or {@code /.} and answers an
+ * empty 200 before any application code runs (docs/protocol.md lists them per server).
  */
 @WebFilter(urlPatterns = "/v1/*", asyncSupported = true)
 public class OpeningHandshakeFilter extends HttpFilter {
