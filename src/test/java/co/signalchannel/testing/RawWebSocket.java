@@ -86,19 +86,31 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends a masked text frame, as clients must. */
     public void sendText(String text) throws IOException {
+        sendText(text, true);
+    }
+
+    /** Sends a text frame without a mask, which RFC 6455 section 5.1 forbids clients. */
+    public void sendUnmaskedText(String text) throws IOException {
+        sendText(text, false);
+    }
+
+    private void sendText(String text, boolean masked) throws IOException {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        int maskBit = masked ? 0x80 : 0;
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write(0x80 | Frame.TEXT);
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >> 8);
             frame.write(payload.length & 0xff);
         }
         byte[] mask = new byte[4];
-        new SecureRandom().nextBytes(mask);
-        frame.write(mask);
+        if (masked) {
+            new SecureRandom().nextBytes(mask);
+            frame.write(mask);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
