@@ -184,6 +184,13 @@ class OpeningHandshakeIT {
     }
 
     @Test
+    void aHandshakeToAPathThatIsNoEndpointIs404() throws Exception {
+        for (String endpoint : List.of("echo", "nothing/x")) {
+            assertThat(handshake().send(path(endpoint)).status()).as(endpoint).isEqualTo(404);
+        }
+    }
+
+    @Test
     void namesWithDotsAmongOtherCharactersAreFine() throws Exception {
         for (String name : List.of("a.", ".a", "..a", "a...", "a.b")) {
             assertThat(handshake().send(path("echo/" + name)).status()).as(name).isEqualTo(101);
