@@ -57,7 +57,10 @@ export function randomId(bytes?: number): string;
 /** Strictly increasing timestamps: `Date.now()` plus a fraction when called again in the same ms. */
 export function timestamp(): number;
 
-/** The WebSocket URL of an endpoint namespace. */
+/**
+ * The WebSocket URL of an endpoint namespace.
+ * @throws TypeError for a namespace the server would refuse: empty, only dots (`.`, `..`), holding `/`, `\` or a control character.
+ */
 export function endpointUrl(endpoint: 'echo' | 'scuttlebutt' | 'relay', namespace: string, server?: string | URL): string;
 
 export interface Backoff {
@@ -118,7 +121,10 @@ export class SignalStream<Data = string | ArrayBuffer> extends Emitter<StreamEve
   end(): void;
 }
 
-/** Opens an echo stream: every message reaches every stream of the namespace, this one included. */
+/**
+ * Opens an echo stream: every message reaches every stream of the namespace, this one included.
+ * @throws TypeError for a namespace the server would refuse: empty, only dots (`.`, `..`), holding `/`, `\` or a control character.
+ */
 export function echo(namespace?: string, options?: StreamOptions): SignalStream<string | ArrayBuffer>;
 
 /** A scuttlebutt protocol value: a digest, an update `[[key, value], ts, source]`, or `"SYNC"`. */
@@ -140,7 +146,10 @@ export class ScuttlebuttStream extends SignalStream<ScuttlebuttValue> {
   writeAll(values: unknown[]): void;
 }
 
-/** Opens a scuttlebutt stream and keeps `stream.model` in step with the server's model. */
+/**
+ * Opens a scuttlebutt stream and keeps `stream.model` in step with the server's model.
+ * @throws TypeError for a namespace the server would refuse: empty, only dots (`.`, `..`), holding `/`, `\` or a control character.
+ */
 export function scuttlebutt(namespace?: string, options?: ScuttlebuttOptions): ScuttlebuttStream;
 
 export interface RelayOptions extends StreamOptions {
@@ -153,7 +162,10 @@ export interface RelayOptions extends StreamOptions {
 /** A relay stream: `open` once paired; then every message goes to the partner alone. */
 export class RelayStream extends SignalStream<string | ArrayBuffer> {}
 
-/** Opens a relay stream. */
+/**
+ * Opens a relay stream.
+ * @throws TypeError for a namespace the server would refuse: empty, only dots (`.`, `..`), holding `/`, `\` or a control character.
+ */
 export function relay(namespace: string, options: RelayOptions): RelayStream;
 
 export interface UpdateInfo {
@@ -226,6 +238,7 @@ export interface SignalChannel {
   createNode(onConnection?: (connection: PeerConnection, opened: boolean) => void, options?: ChannelOptions): Node;
 }
 
+/** A channel on a namespace; throws a `TypeError` for a namespace the server would refuse, as `echo` does. */
 export const SignalChannel: {
   new (namespace?: string, options?: ChannelOptions): SignalChannel;
   (namespace?: string, options?: ChannelOptions): SignalChannel;

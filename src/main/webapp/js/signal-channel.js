@@ -253,11 +253,31 @@ export function endpointUrl(endpoint, namespace, server = defaultServer) {
   return url.href;
 }
 
-/** @param {unknown} namespace */
+/**
+ * The namespace to use (`"default"` for none), or a `TypeError` naming the rule it breaks. The
+ * server refuses the same names (HTTP 400): ones made only of dots (URLs treat `.` and `..` as
+ * steps in the path, so they would reach some other address), ones holding `/` or `\`, and ones
+ * holding control characters. Their length (1 to 256 characters unless the server says otherwise)
+ * is left to the server, which closes the connection with 1008.
+ * @param {unknown} namespace
+ * @returns {string}
+ */
 function checkNamespace(namespace) {
   if (namespace === undefined || namespace === null) return 'default';
   if (typeof namespace !== 'string' || namespace.length === 0) {
     throw new TypeError(`a namespace is a non-empty string, got ${JSON.stringify(namespace)}`);
+  }
+  if (/^\.+$/.test(namespace)) {
+    throw new TypeError(`namespace ${JSON.stringify(namespace)}: a namespace name must not be only dots (".", ".."): URLs treat them as steps in the path`);
+  }
+  if (/[/\\]/.test(namespace)) {
+    throw new TypeError(`namespace ${JSON.stringify(namespace)}: a namespace name must not contain "/" or "\\"`);
+  }
+  if (/\p{Cc}/u.test(namespace)) {
+    throw new TypeError(`namespace ${JSON.stringify(namespace)}: a namespace name must not contain control characters (U+0000 to U+001F, U+007F to U+009F)`);
+  }
+  if (/\p{Cs}/u.test(namespace)) {
+    throw new TypeError(`namespace ${JSON.stringify(namespace)}: a namespace name must be well-formed Unicode (it has a lone surrogate)`);
   }
   return namespace;
 }

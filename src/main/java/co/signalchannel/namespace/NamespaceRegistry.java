@@ -47,7 +47,7 @@ public final class NamespaceRegistry<N extends Namespace> {
      * arranges for it to leave when the connection ends.
      *
      * @param name the namespace name as the container decoded it from the path
-     * @throws ProtocolViolation 1008 for a name out of bounds, 1013 for a full namespace
+     * @throws ProtocolViolation 1008 for a name out of bounds or not allowed ({@link NamespaceName}), 1013 for a full namespace
      */
     public N join(String name, Connection connection) throws ProtocolViolation {
         validate(name);
@@ -143,6 +143,11 @@ public final class NamespaceRegistry<N extends Namespace> {
         if (length == 0 || length > maxNameLength) {
             throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, endpoint + " namespace name is " + length
                     + " characters long; it must be 1 to " + maxNameLength);
+        }
+        // Normally refused in the handshake already (OpeningHandshakeFilter); this holds wherever it is not.
+        String problem = NamespaceName.problem(name).orElse(null);
+        if (problem != null) {
+            throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, endpoint + ": " + problem);
         }
     }
 }

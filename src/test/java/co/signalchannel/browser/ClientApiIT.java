@@ -216,6 +216,53 @@ class ClientApiIT {
                 .containsEntry("opened", 1L).containsEntry("state", "closed");
     }
 
+    /** "." and ".." used to reach other addresses (the URL parser removes them: "/v1/echo/", "/v1/"), "a/b" arrived as "a%2Fb". */
+    @Test
+    void namespacesTheServerRefusesAreRefusedBeforeConnectingNamingTheRule() {
+        Map<String, Object> outcome = run("""
+                const Original = window.WebSocket;
+                let opened = 0;
+                window.WebSocket = class extends Original {
+                  constructor(...a) { super(...a); opened++; }
+                };
+                const attempts = {
+                  dot: () => sc.echo('.'),
+                  dots: () => sc.scuttlebutt('..'),
+                  slash: () => sc.echo('a/b'),
+                  backslash: () => sc.echo('a\\\\b'),
+                  nul: () => sc.echo('a\u0000b'),
+                  relay: () => sc.relay('..', { local: 'x', remote: 'y' }),
+                  channel: () => new sc.SignalChannel('...'),
+                };
+                const refusals = {};
+                try {
+                  for (const [what, attempt] of Object.entries(attempts)) {
+                    try {
+                      attempt();
+                      refusals[what] = 'accepted';
+                    } catch (error) {
+                      refusals[what] = error.name + ': ' + error.message;
+                    }
+                  }
+                  return { refusals, opened, fine: sc.endpointUrl('echo', '..a') };
+                } finally {
+                  window.WebSocket = Original;
+                }
+                """);
+        assertThat(outcome).containsEntry("opened", 0L).containsEntry("fine", endpoints.ws("echo", "..a").toString());
+        @SuppressWarnings("unchecked")
+        Map<String, String> refusals = (Map<String, String>) outcome.get("refusals");
+        assertThat(refusals.get("dot")).isEqualTo("TypeError: namespace \".\": a namespace name must not be only dots"
+                + " (\".\", \"..\"): URLs treat them as steps in the path");
+        assertThat(refusals.get("dots")).startsWith("TypeError: namespace \"..\": a namespace name must not be only dots");
+        assertThat(refusals.get("relay")).startsWith("TypeError: namespace \"..\": a namespace name must not be only dots");
+        assertThat(refusals.get("channel")).startsWith("TypeError: namespace \"...\": a namespace name must not be only dots");
+        assertThat(refusals.get("slash")).isEqualTo("TypeError: namespace \"a/b\": a namespace name must not contain \"/\" or \"\\\"");
+        assertThat(refusals.get("backslash")).endsWith("a namespace name must not contain \"/\" or \"\\\"");
+        assertThat(refusals.get("nul")).isEqualTo("TypeError: namespace \"a\\u0000b\": a namespace name must not contain"
+                + " control characters (U+0000 to U+001F, U+007F to U+009F)");
+    }
+
     @Test
     void scuttlebuttReplicasConvergeThroughTheServerAndALateReplicaGetsTheHistory() {
         Map<String, Object> outcome = run("""

@@ -79,6 +79,17 @@ class NamespaceRegistryTest {
     }
 
     @Test
+    void namesTheRuleForbidsAreRefusedWith1008AndCreateNothing() {
+        for (String name : new String[]{"..", "a/b", "a\u0000b"}) {
+            assertThatThrownBy(() -> registry.join(name, connection()))
+                    .isInstanceOf(ProtocolViolation.class)
+                    .satisfies(e -> assertThat(((ProtocolViolation) e).closure().code()).isEqualTo(1008))
+                    .hasMessageStartingWith("test: a namespace name must not");
+        }
+        assertThat(registry.size()).isZero();
+    }
+
+    @Test
     void aFullNamespaceRefusesWith1013AndKeepsItsMembers() throws Exception {
         for (int i = 0; i < 3; i++) {
             registry.join("full", connection());

@@ -86,27 +86,35 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Sends a masked text frame, as clients must. */
     public void sendText(String text) throws IOException {
-        sendFrame(Frame.TEXT, text.getBytes(StandardCharsets.UTF_8));
+        sendFrame(Frame.TEXT, text.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** Sends a text frame without a mask, which RFC 6455 section 5.1 forbids clients. */
+    public void sendUnmaskedText(String text) throws IOException {
+        sendFrame(Frame.TEXT, text.getBytes(StandardCharsets.UTF_8), false);
     }
 
     /** Sends a masked close frame with {@code code} and no reason; the socket stays open. */
     public void sendClose(int code) throws IOException {
-        sendFrame(Frame.CLOSE, new byte[]{(byte) (code >> 8), (byte) code});
+        sendFrame(Frame.CLOSE, new byte[]{(byte) (code >> 8), (byte) code}, true);
     }
 
-    private void sendFrame(int opcode, byte[] payload) throws IOException {
+    private void sendFrame(int opcode, byte[] payload, boolean masked) throws IOException {
+        int maskBit = masked ? 0x80 : 0;
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
         frame.write(0x80 | opcode);
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >> 8);
             frame.write(payload.length & 0xff);
         }
         byte[] mask = new byte[4];
-        new SecureRandom().nextBytes(mask);
-        frame.write(mask);
+        if (masked) {
+            new SecureRandom().nextBytes(mask);
+            frame.write(mask);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i % 4]);
         }
