@@ -55,7 +55,8 @@ public final class Connection {
         this.limits = limits;
         this.closer = closer;
         this.clock = clock;
-        this.outbox = new Outbox(transport, limits.maxQueuedMessages(), limits.maxQueuedBytes(), this::finish);
+        this.outbox = new Outbox(transport, limits.maxQueuedMessages(), limits.maxQueuedBytes(), this::finish,
+                this::lost);
         this.lastHeard = clock.getAsLong();
     }
 
@@ -157,6 +158,12 @@ public final class Connection {
         LOG.log(cause instanceof java.io.IOException ? Level.FINE : Level.WARNING, cause,
                 () -> this + " failed; closing it");
         abort(new Closure(CloseCodes.INTERNAL_ERROR, "server error (" + cause.getClass().getSimpleName() + ")"));
+    }
+
+    /** A send failed: the connection is gone, whether or not the container has noticed, so the session leaves now. */
+    private void lost(Throwable failure) {
+        LOG.log(Level.FINE, failure, () -> this + " lost its connection");
+        abort(new Closure(CloseCodes.GOING_AWAY, "connection lost"));
     }
 
     public boolean send(String text) {

@@ -61,21 +61,25 @@ public final class Outbox {
     private volatile boolean finished;
     private final Consumer<Throwable> completion = this::completed;
     private final Consumer<Closure> closing;
+    private final Consumer<Throwable> failing;
 
     /** An outbox whose {@link Outgoing.Close} closes the transport. */
     public Outbox(Transport transport, int maxMessages, long maxBytes) {
-        this(transport, maxMessages, maxBytes, transport::close);
+        this(transport, maxMessages, maxBytes, transport::close, failure -> { });
     }
 
     /**
      * @param closing what an {@link Outgoing.Close} does once everything queued before it has been
      *                sent; called once, by the writer, after the outbox has closed
+     * @param failing told of a send that failed, after the outbox has closed
      */
-    public Outbox(Transport transport, int maxMessages, long maxBytes, Consumer<Closure> closing) {
+    public Outbox(Transport transport, int maxMessages, long maxBytes, Consumer<Closure> closing,
+                  Consumer<Throwable> failing) {
         this.transport = transport;
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
         this.closing = closing;
+        this.failing = failing;
     }
 
     /** Queues {@code message} behind those already waiting, unless the bounds or a close forbid it. */
@@ -174,6 +178,7 @@ public final class Outbox {
         release(inFlightSize);
         if (failure != null) {
             close();
+            failing.accept(failure);
         }
         if ((boolean) FINISHED.getAndSet(this, true)) {
             // completed asynchronously, after send() returned: this thread is the writer now

@@ -9,6 +9,7 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -219,6 +220,26 @@ class ChurnIT {
         assertQuietServer("echo");
     }
 
+    /**
+     * Issue 10, still open: of 200 connections dropped right after their upgrade, 70 to 126 stay
+     * counted on Payara until the heartbeat's timeout. Tyrus runs {@code @OnOpen} for them but never
+     * {@code @OnClose}, and writes to them neither complete nor fail.
+     */
+    @Disabled("issue 10: connections dropped during their upgrade stay counted on Payara until the heartbeat's timeout")
+    @Test
+    void connectionsDroppedRightAfterTheirUpgradeLeaveAtOnce() throws Exception {
+        runConcurrently(200, dropped -> {
+            RawWebSocket socket = RawWebSocket.connect(endpoints.ws("echo", "dropped"));
+            if (dropped % 2 == 0) {
+                socket.reset();
+            } else {
+                socket.close();
+            }
+        });
+        assertThat(failures).as("failed handshakes").isEmpty();
+        assertQuietServer("echo", Duration.ofSeconds(3)); // well inside the heartbeat's timeout
+    }
+
     interface Exchange {
         void run(int index) throws Exception;
     }
@@ -253,9 +274,13 @@ class ChurnIT {
         }
     }
 
-    /** Every session gone from the server, and nothing in its log. */
+    /** Every session gone from the server within 10 s, and nothing in its log. */
     void assertQuietServer(String endpoint) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        assertQuietServer(endpoint, Duration.ofSeconds(10));
+    }
+
+    void assertQuietServer(String endpoint, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
         int open;
         while ((open = endpoints.stats().getJsonObject(endpoint).getInt("sessions")) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);

@@ -122,8 +122,16 @@ public final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    /** Reads the next frame, or fails after {@code timeout}. */
+    /** Reads the next frame other than a ping (pings are skipped, never answered), or fails after {@code timeout}. */
     public Frame readFrame(Duration timeout) throws IOException {
+        Frame frame;
+        do {
+            frame = readAnyFrame(timeout);
+        } while (frame.opcode() == Frame.PING);
+        return frame;
+    }
+
+    private Frame readAnyFrame(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         int first = in.readUnsignedByte();
         int second = in.readUnsignedByte();
@@ -165,6 +173,12 @@ public final class RawWebSocket implements AutoCloseable {
 
     public InputStream input() {
         return in;
+    }
+
+    /** Drops the connection with a TCP reset instead of an orderly close. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
     }
 
     @Override
