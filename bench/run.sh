@@ -7,7 +7,9 @@
 #   bench/run.sh                          the full run
 #   bench/run.sh -Dbench.jfr=/tmp/s.jfr   the same, recording the server with Java Flight Recorder
 #   bench/run.sh -Dbench.port=8490        on another port
-#   bench/run.sh -Dbench.only=fan-out     one scenario (fan-out, relay, call, scuttlebutt, idle), not a full run
+#   bench/run.sh -Dbench.only=fan-out     one scenario (fan-out, relay, call, churn, scuttlebutt, idle), not a full run
+#                                         (churn: call set-ups on fresh relay sessions closed from both ends at once;
+#                                         any handshake not answered with 101 or call not completed fails the run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -49,6 +49,8 @@ public final class Bench {
     /** The server process when this run owns it; null otherwise (memory is then not measured). */
     final ServerProcess server;
     final Report report = new Report();
+    /** Checks scenarios make of their own results, listed after issue 6's targets. */
+    final List<Report.Check> scenarioChecks = new ArrayList<>();
     private final long started = System.nanoTime();
 
     Bench(BenchConfig config, LoadGenerator generator, Target signalChannel, Target baseline, ServerProcess server) {
@@ -98,6 +100,7 @@ public final class Bench {
         SCENARIOS.put("fan-out", EchoFanOut::run);
         SCENARIOS.put("relay", RelayThroughput::run);
         SCENARIOS.put("call", CallSetup::run);
+        SCENARIOS.put("churn", CallChurn::run);
         SCENARIOS.put("scuttlebutt", ScuttlebuttScenarios::run);
         SCENARIOS.put("idle", IdleConnections::run);
     }
@@ -247,6 +250,7 @@ public final class Bench {
                         + row.metric().substring("heap per idle connection, ".length()), ratio(row), row.ratio() <= 1.25));
             }
         });
+        report.checks.addAll(scenarioChecks);
         long unclean = report.tallies.stream().filter(tally -> !tally.clean()).count();
         report.checks.add(new Report.Check("zero lost or duplicated deliveries in every scenario", report.tallies.size()
                 + " tallies, " + unclean + " with losses, duplicates or reordering"
@@ -320,7 +324,7 @@ public final class Bench {
 
     /**
      * {@code Bench --war W --payara P --test-classes C --out O [--port 8480] [--payara-version V]
-     * [--jfr FILE] [--command TEXT] [--only fan-out,relay,call,scuttlebutt,idle] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
+     * [--jfr FILE] [--command TEXT] [--only fan-out,relay,call,churn,scuttlebutt,idle] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
      * means the option is not given.
      */
     public static void main(String[] args) throws Exception {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,6 +35,17 @@ final class BenchSocket {
 
         /** The connection ended; {@code code} is the server's close code, or 1006 when none was received. */
         default void closed(BenchSocket socket, int code, String reason) {
+        }
+    }
+
+    /** The server answered the upgrade request with something other than {@code 101 Switching Protocols}. */
+    static final class HandshakeRefused extends IOException {
+        /** The response's status line, e.g. {@code HTTP/1.1 404 Not Found}. */
+        final String statusLine;
+
+        HandshakeRefused(URI uri, String statusLine) {
+            super("handshake refused by " + uri + ": " + statusLine);
+            this.statusLine = statusLine;
         }
     }
 
@@ -70,6 +82,10 @@ final class BenchSocket {
     private final Object writeLock = new Object();
     private volatile int closeCode = 1006;
     private volatile String endReason = "";
+    /** Set once a close frame has gone out (ours, or our answer to the server's): never a second one. */
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+    /** Why the handshake failed, if the server refused it; the opened future fails with it. */
+    private volatile HandshakeRefused refused;
     /** Scenario state for this connection (its index, what it expects next). */
     Object attachment;
 
@@ -192,7 +208,8 @@ final class BenchSocket {
         }
         String response = new String(data, 0, end, StandardCharsets.ISO_8859_1);
         if (!response.startsWith("HTTP/1.1 101")) {
-            throw new IOException("handshake refused by " + uri + ": " + response.lines().findFirst().orElse(""));
+            refused = new HandshakeRefused(uri, response.lines().findFirst().orElse(""));
+            throw refused;
         }
         String lower = response.toLowerCase(Locale.ROOT);
         if (!lower.contains(expectedAccept.toLowerCase(Locale.ROOT))) {
@@ -273,7 +290,9 @@ final class BenchSocket {
                 String reason = size > 2 ? new String(data, start + 2, size - 2, StandardCharsets.UTF_8) : "";
                 closeCode = code;
                 try {
-                    send(OP_CLOSE, data, start, Math.min(size, 2));
+                    if (closeSent.compareAndSet(false, true)) {
+                        send(OP_CLOSE, data, start, Math.min(size, 2));
+                    }
                 } catch (IOException ignored) {
                     // the server may already have gone
                 }
@@ -314,7 +333,8 @@ final class BenchSocket {
             // nothing left to do
         }
         if (!opened.isDone()) {
-            opened.completeExceptionally(new IOException("connection to " + uri + " ended before it opened: " + reason));
+            opened.completeExceptionally(refused != null ? refused
+                    : new IOException("connection to " + uri + " ended before it opened: " + reason));
         }
         if (wasOpen) {
             inbound.closed(this, code, reason);
@@ -379,12 +399,24 @@ final class BenchSocket {
 
     /** Sends a normal close frame and closes the socket without waiting for the server's answer. */
     void close() {
+        sendClose();
+        drop();
+    }
+
+    /**
+     * Sends a normal close frame (1000) unless one went out already, and keeps reading: the
+     * connection ends when the server's close frame arrives (reported to {@link Inbound#closed}
+     * with the server's code), or when the server drops it.
+     */
+    void sendClose() {
+        if (!closeSent.compareAndSet(false, true)) {
+            return;
+        }
         try {
             send(OP_CLOSE, new byte[]{0x03, (byte) 0xe8}, 0, 2);
         } catch (IOException ignored) {
             // it is closing anyway
         }
-        drop();
     }
 
     /** Drops the connection at once, as a lost network would (TCP reset, nothing left in TIME_WAIT). */

@@ -24,8 +24,8 @@ final class CallSetup {
 
     private static final double[] LEVELS = {0.5, 0.8};
     private static final int DELIVERIES_PER_SETUP = 20; // 10 messages, each to both sessions
-    private static final String SDP = "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 ".repeat(80).substring(0, 4_000);
-    private static final String CANDIDATE = ("candidate:842163049 1 udp 1677729535 127.0.0.1 54400 typ srflx raddr "
+    static final String SDP = "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 ".repeat(80).substring(0, 4_000);
+    static final String CANDIDATE = ("candidate:842163049 1 udp 1677729535 127.0.0.1 54400 typ srflx raddr "
             + "0.0.0.0 rport 0 generation 0 ufrag sSRe network-cost 999");
     private static final byte[] TYPE = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FROM = "\"from\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -149,7 +149,8 @@ final class CallSetup {
     private CallSetup() {
     }
 
-    private static byte[] message(String type, String from, long id, long nanos, String body) {
+    /** {@code {"type":..,"from":..,"id":..,"t":nanos,"sdp"|"candidate":body}}, as the scenarios' browsers send. */
+    static byte[] message(String type, String from, long id, long nanos, String body) {
         String field = type.equals("candidate") ? "candidate" : "sdp";
         return ("{\"type\":\"" + type + "\",\"from\":\"" + from + "\",\"id\":" + id + ",\"t\":" + nanos + ",\""
                 + field + "\":\"" + body + "\"}").getBytes(StandardCharsets.US_ASCII);

@@ -31,7 +31,7 @@ final class LoadGenerator implements AutoCloseable {
 
     /** Handshakes in flight at once while connecting many sockets. */
     static final int CONNECT_CONCURRENCY = 256;
-    private static final long CONNECT_TIMEOUT_SECONDS = 30;
+    static final long CONNECT_TIMEOUT_SECONDS = 30;
 
     private final Loop[] loops;
     private final InetAddress[] sources;

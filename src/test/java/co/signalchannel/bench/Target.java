@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * A server under test, as the scenarios address it: signal-channel's endpoints under
- * {@code /v1/}, or the raw baseline's {@code echo/{room}} and {@code sync/{keys}}.
+ * {@code /v1/}, or the raw baseline's {@code echo/{room}}, {@code relay/{room}} and {@code sync/{keys}}.
  *
  * @param name the name it carries in the report
  * @param base its context root, e.g. {@code http://127.0.0.1:8480/signal-channel/}
@@ -43,8 +43,7 @@ record Target(String name, Kind kind, URI base) {
     }
 
     URI relay(String namespace) {
-        requireSignalChannel("relay");
-        return ws("v1/relay/" + encode(namespace));
+        return ws((isBaseline() ? "relay/" : "v1/relay/") + encode(namespace));
     }
 
     URI scuttlebutt(String namespace) {
