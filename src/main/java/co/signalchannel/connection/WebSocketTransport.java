@@ -160,8 +160,9 @@ final class WebSocketTransport implements Transport {
     }
 
     /**
-     * The container has closed the session ({@code @OnClose} or {@code @OnError} runs): waits for
-     * calls of ours still inside the session to return, and refuses any later one.
+     * The container is closing the session ({@code @OnClose} runs, before Tyrus tears the
+     * connection down): waits for calls of ours still inside the session to return, and refuses
+     * any later one.
      */
     @Override
     public void released() {
