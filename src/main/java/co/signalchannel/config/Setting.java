@@ -15,6 +15,8 @@ public enum Setting {
 
     MESSAGE_MAX_BYTES("message.max-bytes", 65_536,
             "Largest message a client may send (bytes; text counted in UTF-8). Larger closes the session with 1009."),
+    JSON_MAX_DEPTH("json.max-depth", 64,
+            "Deepest nesting of arrays and objects in JSON a client sends (a scuttlebutt line, a relay header). Deeper closes the session with 1007."),
     NAMESPACE_MAX_LENGTH("namespace.max-length", 256,
             "Longest namespace name (characters, after percent-decoding). Longer is refused with 1008."),
     NAMESPACE_MAX_SESSIONS("namespace.max-sessions", 10_000,
