@@ -41,7 +41,8 @@ public class ScuttlebuttHub {
                 settings.getInt(Setting.SCUTTLEBUTT_KEY_MAX_LENGTH),
                 ScuttlebuttCodec.Limits.DEFAULTS.maxSourceLength(),
                 settings.getInt(Setting.SCUTTLEBUTT_VALUE_MAX_BYTES),
-                settings.getInt(Setting.SCUTTLEBUTT_MESSAGE_MAX_VALUES)));
+                settings.getInt(Setting.SCUTTLEBUTT_MESSAGE_MAX_VALUES),
+                settings.getInt(Setting.JSON_MAX_DEPTH)));
         modelLimits = new ExpiryModel.Limits(
                 settings.duration(Setting.SCUTTLEBUTT_MAX_AGE_MS),
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_KEYS),
