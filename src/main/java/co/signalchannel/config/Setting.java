@@ -54,7 +54,7 @@ public enum Setting {
     SCUTTLEBUTT_KEY_MAX_LENGTH("scuttlebutt.key.max-length", 256,
             "Longest key (characters) in an update; longer closes the session with 1009."),
     SCUTTLEBUTT_VALUE_MAX_BYTES("scuttlebutt.value.max-bytes", 16_384,
-            "Largest value (bytes of JSON) in an update; larger closes the session with 1009."),
+            "Largest value (bytes of its JSON as sent on: compact, numbers as written) in an update; larger closes the session with 1009."),
     SCUTTLEBUTT_MESSAGE_MAX_VALUES("scuttlebutt.message.max-values", 1_000,
             "JSON lines one message may carry; more closes the session with 1009.");
 
