@@ -15,6 +15,8 @@ public enum Setting {
 
     MESSAGE_MAX_BYTES("message.max-bytes", 65_536,
             "Largest message a client may send (bytes; text counted in UTF-8). Larger closes the session with 1009."),
+    JSON_MAX_DEPTH("json.max-depth", 64,
+            "Deepest nesting of arrays and objects in JSON a client sends (a scuttlebutt line, a relay header). Deeper closes the session with 1007."),
     NAMESPACE_MAX_LENGTH("namespace.max-length", 256,
             "Longest namespace name (characters, after percent-decoding). Longer is refused with 1008."),
     NAMESPACE_MAX_SESSIONS("namespace.max-sessions", 10_000,
@@ -54,7 +56,7 @@ public enum Setting {
     SCUTTLEBUTT_KEY_MAX_LENGTH("scuttlebutt.key.max-length", 256,
             "Longest key (characters) in an update; longer closes the session with 1009."),
     SCUTTLEBUTT_VALUE_MAX_BYTES("scuttlebutt.value.max-bytes", 16_384,
-            "Largest value (bytes of JSON) in an update; larger closes the session with 1009."),
+            "Largest value (bytes of its JSON as sent on: compact, numbers as written) in an update; larger closes the session with 1009."),
     SCUTTLEBUTT_MESSAGE_MAX_VALUES("scuttlebutt.message.max-values", 1_000,
             "JSON lines one message may carry; more closes the session with 1009.");
 

@@ -146,13 +146,26 @@ public final class Connection {
             }
             delivery.deliver();
         } catch (ProtocolViolation violation) {
+            // The client's mistake, not the server's: a line for whoever debugs a client, no trace.
+            LOG.fine(() -> this + " closed: " + oneLine(violation.closure().toString()));
             abort(violation.closure());
         } catch (RuntimeException bug) {
             fail(bug);
         }
     }
 
-    /** The container reported an error on this session, or a feature failed: close it with 1011. */
+    /** {@code text} with its control characters (a quoted line may hold a {@code \r}) as spaces. */
+    private static String oneLine(String text) {
+        StringBuilder line = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> line.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        return line.toString();
+    }
+
+    /**
+     * The container reported an error on this session, or a feature failed: close it with 1011.
+     * Only for what the server did wrong, which is worth a stack trace: whatever a client does
+     * wrong is a {@link ProtocolViolation}, closed with its own code and never logged above FINE.
+     */
     public void fail(Throwable cause) {
         // A peer that vanished mid-message is routine; anything else is worth a look.
         LOG.log(cause instanceof java.io.IOException ? Level.FINE : Level.WARNING, cause,

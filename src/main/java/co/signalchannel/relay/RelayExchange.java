@@ -4,6 +4,7 @@ import co.signalchannel.config.Setting;
 import co.signalchannel.config.Settings;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Connections;
+import co.signalchannel.json.JsonTextReader;
 import co.signalchannel.namespace.NamespaceRegistry;
 import co.signalchannel.namespace.Usage;
 import jakarta.annotation.PostConstruct;
@@ -26,6 +27,7 @@ public class RelayExchange {
 
     private NamespaceRegistry<RelayNamespace> namespaces;
     private RelayParty.Limits limits;
+    private JsonTextReader headers;
     private Duration pairingTimeout;
 
     @PostConstruct
@@ -36,13 +38,14 @@ public class RelayExchange {
         limits = new RelayParty.Limits(settings.getInt(Setting.RELAY_BUFFER_MAX_MESSAGES),
                 settings.get(Setting.RELAY_BUFFER_MAX_BYTES));
         pairingTimeout = settings.duration(Setting.RELAY_PAIRING_TIMEOUT_MS);
+        headers = new JsonTextReader(settings.getInt(Setting.JSON_MAX_DEPTH));
     }
 
     /** Joins a newly opened session to its relay namespace; it must present its header next. */
     public Connection join(Session session, String namespace) {
         return connections.open(session, connection -> {
             RelayNamespace joined = namespaces.join(namespace, connection);
-            RelayParty party = new RelayParty(connection, joined.pairings(), limits);
+            RelayParty party = new RelayParty(connection, joined.pairings(), limits, headers);
             ScheduledFuture<?> deadline = connections.schedule(
                     () -> party.pairingDeadline(pairingTimeout.toMillis()), pairingTimeout);
             connection.onEnd(() -> {

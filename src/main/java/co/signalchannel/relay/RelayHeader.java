@@ -2,15 +2,12 @@ package co.signalchannel.relay;
 
 import co.signalchannel.connection.CloseCodes;
 import co.signalchannel.connection.ProtocolViolation;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
+import co.signalchannel.json.InvalidJsonException;
+import co.signalchannel.json.JsonTextReader;
+import co.signalchannel.json.JsonTooDeepException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
-
-import java.io.StringReader;
-import java.util.NoSuchElementException;
 
 /**
  * The first message of a relay session: the token it goes by and the token of the partner it
@@ -29,22 +26,21 @@ public record RelayHeader(String local, String remote) {
     }
 
     /**
-     * Reads a header from the first text message of a relay session.
+     * Reads a header from the first text message of a relay session, with {@code json}, which
+     * bounds how deep the header may nest (its other fields are ignored, but read).
      *
      * @throws ProtocolViolation 1007 when it is not a JSON object with two string tokens of the
-     *                           allowed length, 1008 when both tokens are the same (it could
-     *                           never be paired)
+     *                           allowed length, or nests deeper than {@code json} allows; 1008
+     *                           when both tokens are the same (it could never be paired)
      */
-    public static RelayHeader parse(String text) throws ProtocolViolation {
+    public static RelayHeader parse(String text, JsonTextReader json) throws ProtocolViolation {
         JsonValue value;
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
-            parser.next();
-            value = parser.getValue();
-            if (parser.hasNext()) {
-                throw malformed("has text after the JSON value");
-            }
-        } catch (JsonException | IllegalStateException | NoSuchElementException e) {
-            throw malformed("is not JSON");
+        try {
+            value = json.read(text);
+        } catch (JsonTooDeepException tooDeep) {
+            throw malformed("nests arrays and objects more than " + tooDeep.limit() + " deep, the limit");
+        } catch (InvalidJsonException notJson) {
+            throw malformed("is " + notJson.getMessage());
         }
         if (!(value instanceof JsonObject object)) {
             throw malformed("must be a JSON object");

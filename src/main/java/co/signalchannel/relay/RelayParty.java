@@ -6,6 +6,7 @@ import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Outgoing;
 import co.signalchannel.connection.ProtocolViolation;
 import co.signalchannel.connection.Receiver;
+import co.signalchannel.json.JsonTextReader;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,7 @@ final class RelayParty implements Receiver {
     private final Connection connection;
     private final RelayPairings<RelayParty> pairings;
     private final Limits limits;
+    private final JsonTextReader json;
 
     private volatile RelayHeader header; // written once, by this session's own receiving thread
     // guarded by this:
@@ -37,16 +39,18 @@ final class RelayParty implements Receiver {
     private long bufferedBytes;
     private boolean ended;
 
-    RelayParty(Connection connection, RelayPairings<RelayParty> pairings, Limits limits) {
+    /** @param json reads the header; shared by every party */
+    RelayParty(Connection connection, RelayPairings<RelayParty> pairings, Limits limits, JsonTextReader json) {
         this.connection = connection;
         this.pairings = pairings;
         this.limits = limits;
+        this.json = json;
     }
 
     @Override
     public void onText(String text) throws ProtocolViolation {
         if (header == null) {
-            present(RelayHeader.parse(text));
+            present(RelayHeader.parse(text, json));
         } else {
             forward(new Outgoing.Text(text));
         }

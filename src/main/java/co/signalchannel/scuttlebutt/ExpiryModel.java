@@ -338,9 +338,13 @@ public final class ExpiryModel {
         }
     }
 
-    /** The estimated memory cost of holding {@code update}, as counted against maxRetainedBytes. */
+    /**
+     * The estimated memory cost of holding {@code update}, as counted against maxRetainedBytes: its
+     * value's JSON text as it is sent on (numbers as written), key, source, and the overhead.
+     */
     static int estimatedSize(Update update) {
-        return RECORD_OVERHEAD + update.key().length() + update.source().length() + update.value().toString().length();
+        return RECORD_OVERHEAD + update.key().length() + update.source().length()
+                + ScuttlebuttCodec.compactJson(update.value()).length();
     }
 
     private void remember(Update record) {

@@ -1,19 +1,16 @@
 package co.signalchannel.scuttlebutt;
 
 import co.signalchannel.connection.Utf8;
+import co.signalchannel.json.InvalidJsonException;
+import co.signalchannel.json.JsonTextReader;
+import co.signalchannel.json.JsonTooDeepException;
 
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParserFactory;
-import jakarta.json.stream.JsonParsingException;
 
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +29,11 @@ import java.util.Map;
  * </ul>
  *
  * <p>Reading is strict — anything else is a {@link MalformedMessageException} naming the line and
- * the problem — and bounded by {@link Limits}. Writing always ends a value with {@code \n}, so
- * encoded values can be concatenated into one text message. Instances are immutable and
- * thread-safe.
+ * the problem — and bounded by {@link Limits}, nesting depth included; nothing a client sends ends
+ * in any other exception. Numbers are kept as written ({@link co.signalchannel.json.VerbatimNumber}),
+ * in values and in update timestamps, and written back so: {@code -0}, {@code 1e400} and
+ * {@code 1.7e12} go out as they came in. Writing always ends a value with {@code \n}, so encoded
+ * values can be concatenated into one text message. Instances are immutable and thread-safe.
  */
 public final class ScuttlebuttCodec {
 
@@ -42,19 +41,25 @@ public final class ScuttlebuttCodec {
      * Bounds on what one received message may carry.
      *
      * @param maxKeyLength        longest update key, in UTF-16 characters (default 256)
-     * @param maxSourceLength     longest update source id, in UTF-16 characters (default 256)
-     * @param maxValueBytes       largest update value, as compact JSON in UTF-8 bytes (default 16 KiB)
+     * @param maxSourceLength     longest source id (an update's source, a digest's id and clock
+     *                            sources), in UTF-16 characters (default 256); the shortest is 1
+     * @param maxValueBytes       largest update value, as compact JSON in UTF-8 bytes, numbers as
+     *                            written (default 16 KiB)
      * @param maxValuesPerMessage most JSON values in one text message (default 1000)
+     * @param maxDepth            deepest nesting of arrays and objects in one line, the update's own
+     *                            array and its {@code [key, value]} pair included (default 64)
      */
-    public record Limits(int maxKeyLength, int maxSourceLength, int maxValueBytes, int maxValuesPerMessage) {
+    public record Limits(int maxKeyLength, int maxSourceLength, int maxValueBytes, int maxValuesPerMessage,
+                         int maxDepth) {
 
-        public static final Limits DEFAULTS = new Limits(256, 256, 16 * 1024, 1000);
+        public static final Limits DEFAULTS = new Limits(256, 256, 16 * 1024, 1000, 64);
 
         public Limits {
             requirePositive("maxKeyLength", maxKeyLength);
             requirePositive("maxSourceLength", maxSourceLength);
             requirePositive("maxValueBytes", maxValueBytes);
             requirePositive("maxValuesPerMessage", maxValuesPerMessage);
+            requirePositive("maxDepth", maxDepth);
         }
 
         private static void requirePositive(String name, int value) {
@@ -73,10 +78,11 @@ public final class ScuttlebuttCodec {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final Limits limits;
-    private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
+    private final JsonTextReader json;
 
     public ScuttlebuttCodec(Limits limits) {
         this.limits = limits;
+        this.json = new JsonTextReader(limits.maxDepth());
     }
 
     /**
@@ -125,7 +131,7 @@ public final class ScuttlebuttCodec {
             writeString(line, update.key());
             line.append(',');
             writeValue(line, update.value());
-            line.append("],").append(Timestamps.toJsonNumber(update.ts())).append(',');
+            line.append("],").append(update.tsAsWritten()).append(',');
             writeString(line, update.source());
             line.append(']');
         } else if (value instanceof Digest digest) {
@@ -142,6 +148,16 @@ public final class ScuttlebuttCodec {
             line.append("}}");
         }
         return line.append('\n').toString();
+    }
+
+    /**
+     * {@code value} as compact JSON, as {@link #encode} writes it in an update: what the value
+     * limits and the model's byte accounting measure.
+     */
+    static StringBuilder compactJson(JsonValue value) {
+        StringBuilder text = new StringBuilder();
+        writeValue(text, value);
+        return text;
     }
 
     private static void writeValue(StringBuilder out, JsonValue value) {
@@ -168,7 +184,7 @@ public final class ScuttlebuttCodec {
             }
             out.append(']');
         } else {
-            out.append(value); // a number, true, false or null: its JSON text
+            out.append(value); // a number (as written, if read here), true, false or null: its JSON text
         }
     }
 
@@ -198,17 +214,12 @@ public final class ScuttlebuttCodec {
 
     private ProtocolValue decodeLine(String line, int lineNumber) throws MalformedMessageException {
         JsonValue value;
-        try (JsonParser parser = parsers.createParser(new StringReader(line))) {
-            parser.next();
-            value = parser.getValue();
-            if (parser.hasNext()) {
-                throw new MalformedMessageException(lineNumber, "not JSON: text after the value: " + quote(line));
-            }
-        } catch (JsonParsingException e) {
-            throw new MalformedMessageException(lineNumber, "not JSON at column "
-                    + e.getLocation().getColumnNumber() + ": " + quote(line));
-        } catch (JsonException | IllegalStateException e) {
-            throw new MalformedMessageException(lineNumber, "not JSON: " + quote(line));
+        try {
+            value = json.read(line);
+        } catch (JsonTooDeepException tooDeep) {
+            throw new MalformedMessageException(lineNumber, tooDeep.getMessage());
+        } catch (InvalidJsonException notJson) {
+            throw new MalformedMessageException(lineNumber, notJson.getMessage() + ": " + quote(line));
         }
         if (value instanceof JsonArray update) {
             return update(update, lineNumber);
@@ -241,29 +252,27 @@ public final class ScuttlebuttCodec {
                     + " characters, over the limit of " + limits.maxKeyLength());
         }
         JsonValue value = keyValue.get(1);
-        int valueBytes = Utf8.length(value.toString());
+        int valueBytes = Utf8.length(compactJson(value));
         if (valueBytes > limits.maxValueBytes()) {
             throw new MessageLimitException(line, "update value is " + valueBytes
                     + " bytes, over the limit of " + limits.maxValueBytes());
         }
-        double ts = timestamp(update.get(1), line, "update timestamp");
+        JsonValue ts = update.get(1);
+        double millis = timestamp(ts, line, "update timestamp");
         if (!(update.get(2) instanceof JsonString sourceString)) {
             throw new MalformedMessageException(line, "update source must be a string, got " + quote(update.get(2)));
         }
-        String source = sourceString.getString();
-        if (source.length() > limits.maxSourceLength()) {
-            throw new MessageLimitException(line, "update source is " + source.length()
-                    + " characters, over the limit of " + limits.maxSourceLength());
-        }
-        return new Update(key, value, ts, source);
+        String source = sourceId(sourceString.getString(), line, "update source", "a source id");
+        return new Update(key, value, millis, source, ts.toString());
     }
 
-    private static Digest digest(JsonObject digest, int line) throws MalformedMessageException {
+    private Digest digest(JsonObject digest, int line) throws MalformedMessageException {
         JsonValue id = digest.get("id");
         if (!(id instanceof JsonString idString)) {
             throw new MalformedMessageException(line, id == null ? "digest has no \"id\" string"
                     : "digest \"id\" must be a string, got " + quote(id));
         }
+        sourceId(idString.getString(), line, "digest \"id\"", "a replica id");
         JsonValue clock = digest.get("clock");
         if (!(clock instanceof JsonObject clockObject)) {
             throw new MalformedMessageException(line, clock == null ? "digest has no \"clock\" object"
@@ -271,17 +280,37 @@ public final class ScuttlebuttCodec {
         }
         Map<String, Double> sources = new LinkedHashMap<>();
         for (Map.Entry<String, JsonValue> entry : clockObject.entrySet()) {
-            sources.put(entry.getKey(), timestamp(entry.getValue(), line,
-                    "digest clock entry " + quote(Json.createValue(entry.getKey()))));
+            sourceId(entry.getKey(), line, "digest clock source", "a source id");
+            StringBuilder source = new StringBuilder();
+            writeString(source, entry.getKey());
+            sources.put(entry.getKey(), timestamp(entry.getValue(), line, "digest clock entry " + quote(source.toString())));
         }
         return new Digest(idString.getString(), sources);
     }
 
+    /** {@code id}, if it is 1 to {@code maxSourceLength} characters: empty is malformed, longer over a limit. */
+    private String sourceId(String id, int line, String what, String kind) throws MalformedMessageException {
+        if (id.isEmpty()) {
+            throw new MalformedMessageException(line, what + " is empty; " + kind + " is 1 to "
+                    + limits.maxSourceLength() + " characters");
+        }
+        if (id.length() > limits.maxSourceLength()) {
+            throw new MessageLimitException(line, what + " is " + id.length()
+                    + " characters, over the limit of " + limits.maxSourceLength());
+        }
+        return id;
+    }
+
+    /**
+     * A timestamp's value, read from its text: any JSON number is read (a double's worth of it)
+     * without ever being expanded, so a huge exponent or a long run of digits costs no more than
+     * its length.
+     */
     private static double timestamp(JsonValue value, int line, String what) throws MalformedMessageException {
         if (!(value instanceof JsonNumber number)) {
             throw new MalformedMessageException(line, what + " must be a number, got " + quote(value));
         }
-        double ts = number.doubleValue();
+        double ts = Double.parseDouble(number.toString());
         if (!Double.isFinite(ts)) {
             throw new MalformedMessageException(line, what + " must be a finite number, got " + quote(value));
         }
@@ -289,7 +318,7 @@ public final class ScuttlebuttCodec {
     }
 
     private static String quote(JsonValue value) {
-        return quote(value.toString());
+        return quote(compactJson(value).toString());
     }
 
     private static String quote(String text) {

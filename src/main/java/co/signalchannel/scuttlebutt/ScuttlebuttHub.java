@@ -6,7 +6,6 @@ import co.signalchannel.connection.CloseCodes;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Connections;
 import co.signalchannel.connection.ProtocolViolation;
-import co.signalchannel.connection.Receiver;
 import co.signalchannel.namespace.NamespaceRegistry;
 import co.signalchannel.namespace.Usage;
 import jakarta.annotation.PostConstruct;
@@ -16,7 +15,6 @@ import jakarta.websocket.Session;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -43,7 +41,8 @@ public class ScuttlebuttHub {
                 settings.getInt(Setting.SCUTTLEBUTT_KEY_MAX_LENGTH),
                 ScuttlebuttCodec.Limits.DEFAULTS.maxSourceLength(),
                 settings.getInt(Setting.SCUTTLEBUTT_VALUE_MAX_BYTES),
-                settings.getInt(Setting.SCUTTLEBUTT_MESSAGE_MAX_VALUES)));
+                settings.getInt(Setting.SCUTTLEBUTT_MESSAGE_MAX_VALUES),
+                settings.getInt(Setting.JSON_MAX_DEPTH)));
         modelLimits = new ExpiryModel.Limits(
                 settings.duration(Setting.SCUTTLEBUTT_MAX_AGE_MS),
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_KEYS),
@@ -67,25 +66,7 @@ public class ScuttlebuttHub {
         return connections.open(session, history, connection -> {
             makeRoomFor(namespace);
             ScuttlebuttNamespace joined = namespaces.join(namespace, connection);
-            return new Receiver() {
-                @Override
-                public void onText(String text) throws ProtocolViolation {
-                    List<ProtocolValue> values;
-                    try {
-                        values = codec.decode(text);
-                    } catch (MessageLimitException overLimit) {
-                        throw new ProtocolViolation(CloseCodes.MESSAGE_TOO_BIG, overLimit.getMessage());
-                    } catch (MalformedMessageException malformed) {
-                        throw new ProtocolViolation(CloseCodes.INVALID_PAYLOAD, malformed.getMessage());
-                    }
-                    joined.receive(connection, values);
-                }
-
-                @Override
-                public void onBinary(byte[] data) throws ProtocolViolation {
-                    throw Receiver.binaryRefused("scuttlebutt");
-                }
-            };
+            return new ScuttlebuttSession(connection, joined, codec);
         });
     }
 

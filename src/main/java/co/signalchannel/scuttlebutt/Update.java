@@ -1,5 +1,6 @@
 package co.signalchannel.scuttlebutt;
 
+import co.signalchannel.json.VerbatimNumber;
 import jakarta.json.JsonValue;
 
 import java.util.Comparator;
@@ -10,16 +11,21 @@ import java.util.Objects;
  *
  * <p>{@code ts} is kept as the double a JavaScript peer holds: milliseconds since the epoch, with a
  * fraction when the source made several writes in one millisecond (the {@code monotonic-timestamp}
- * package gives {@code 1389028939485.001}). It is never truncated, and the codec writes it back as
- * the shortest decimal that reads as the same double, as {@code JSON.stringify} does, so integral
- * timestamps go out as {@code 1700000000000} and fractional ones unchanged.
+ * package gives {@code 1389028939485.001}). Writes are ordered by it. It goes back out as
+ * {@code tsAsWritten}: the text it was received as, or, for an update made here, the shortest
+ * decimal that reads as the same double, as {@code JSON.stringify} writes it ({@code 1700000000000},
+ * not {@code 1.7E12}). Numbers in {@code value} read off the wire keep their text the same way
+ * (they are {@link VerbatimNumber}s).
  *
- * @param key    the key written
- * @param value  the value written; {@link JsonValue#NULL} deletes the key
- * @param ts     when the source made the write; unique and increasing per source
- * @param source the id of the replica that made the write
+ * @param key         the key written
+ * @param value       the value written; {@link JsonValue#NULL} deletes the key
+ * @param ts          when the source made the write; unique and increasing per source
+ * @param source      the id of the replica that made the write
+ * @param tsAsWritten {@code ts} as JSON text, e.g. {@code 1.7e12}; it must read as {@code ts}. Null
+ *                    for the shortest decimal
  */
-public record Update(String key, JsonValue value, double ts, String source) implements ProtocolValue {
+public record Update(String key, JsonValue value, double ts, String source, String tsAsWritten)
+        implements ProtocolValue {
 
     /**
      * The order in which writes take effect: by timestamp, ties broken by source id ({@link
@@ -36,6 +42,16 @@ public record Update(String key, JsonValue value, double ts, String source) impl
         if (!Double.isFinite(ts)) {
             throw new IllegalArgumentException("ts must be finite, got " + ts);
         }
+        if (tsAsWritten == null) {
+            tsAsWritten = Timestamps.toJsonNumber(ts).toString();
+        } else if (!VerbatimNumber.isJsonNumber(tsAsWritten) || Double.parseDouble(tsAsWritten) != ts) {
+            throw new IllegalArgumentException("ts is " + ts + " but written as " + tsAsWritten);
+        }
+    }
+
+    /** A write made here, or in a test: its timestamp is written as the shortest decimal. */
+    public Update(String key, JsonValue value, double ts, String source) {
+        this(key, value, ts, source, null);
     }
 
     /** Whether this write deletes its key. */

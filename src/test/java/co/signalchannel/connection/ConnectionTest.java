@@ -1,12 +1,14 @@
 package co.signalchannel.connection;
 
 import co.signalchannel.testing.FakeTransport;
+import co.signalchannel.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +26,9 @@ class ConnectionTest {
             public void onText(String text) throws ProtocolViolation {
                 if (text.equals("bad")) {
                     throw new ProtocolViolation(CloseCodes.INVALID_PAYLOAD, "bad is bad");
+                }
+                if (text.equals("bug")) {
+                    throw new IllegalStateException("a server bug");
                 }
                 received.add(text);
             }
@@ -107,5 +112,31 @@ class ConnectionTest {
         assertThat(new Closure(1000, "short").reason()).isEqualTo("short");
         String emoji = new Closure(1007, "line 1: " + "😀".repeat(40)).reason();
         assertThat(emoji).startsWith("line 1: ").endsWith("😀…");
+    }
+
+    @Test
+    void aClientErrorIsLoggedInOneFineLineWithoutAStackTrace() {
+        try (LogCapture log = new LogCapture()) {
+            connection.receive("bad");
+
+            assertThat(log.records()).singleElement().satisfies(record -> {
+                assertThat(record.getLevel()).isEqualTo(Level.FINE);
+                assertThat(record.getThrown()).isNull();
+                assertThat(record.getMessage()).isEqualTo("connection c1 closed: 1007 bad is bad").doesNotContain("\n");
+            });
+        }
+    }
+
+    @Test
+    void aServerBugCloses1011AndIsLoggedOnceWithItsStackTrace() {
+        try (LogCapture log = new LogCapture()) {
+            connection.receive("bug");
+
+            assertThat(transport.closedWith()).isEqualTo(new Closure(1011, "server error (IllegalStateException)"));
+            assertThat(log.records()).singleElement().satisfies(record -> {
+                assertThat(record.getLevel()).isEqualTo(Level.WARNING);
+                assertThat(record.getThrown()).hasMessage("a server bug");
+            });
+        }
     }
 }

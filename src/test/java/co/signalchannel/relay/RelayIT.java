@@ -156,6 +156,18 @@ class RelayIT {
     }
 
     @Test
+    void aDeeplyNestedHeaderIsRefusedWith1007NamingTheLimitNot1011() throws Exception {
+        // Was: the container's JSON-P gave up on 2 KB of nesting with a RuntimeException: 1011.
+        String deep = "[".repeat(1_100) + "]".repeat(1_100);
+        try (TestClient client = open("deep-header")) {
+            client.send("{\"local\":\"a\",\"remote\":\"b\",\"x\":" + deep + "}");
+            TestClient.Close reason = client.awaitClose();
+            assertThat(reason.code()).isEqualTo(1007);
+            assertThat(reason.reason()).contains("relay header").contains("64");
+        }
+    }
+
+    @Test
     void aBinaryHeaderIsRefusedWith1003() throws Exception {
         try (TestClient client = open("binary-header")) {
             client.send(new byte[]{'{', '}'});

@@ -3,7 +3,9 @@ package co.signalchannel.relay;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Outgoing;
 import co.signalchannel.connection.ProtocolViolation;
+import co.signalchannel.json.JsonTextReader;
 import co.signalchannel.testing.FakeTransport;
+import co.signalchannel.testing.LogCapture;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +25,14 @@ class RelayPartyTest {
     }
 
     Side side() {
+        return side(1_000);
+    }
+
+    Side side(long maxMessageBytes) {
         FakeTransport transport = new FakeTransport(true);
-        Connection connection = new Connection("c", transport, new Connection.Limits(1_000, 100_000, 100_000_000),
+        Connection connection = new Connection("c", transport, new Connection.Limits(maxMessageBytes, 100_000, 100_000_000),
                 Runnable::run, System::currentTimeMillis);
-        RelayParty party = new RelayParty(connection, pairings, limits);
+        RelayParty party = new RelayParty(connection, pairings, limits, new JsonTextReader(64));
         connection.receiveWith(party);
         connection.onEnd(party::ended);
         return new Side(transport, connection, party);
@@ -99,11 +105,24 @@ class RelayPartyTest {
     @Test
     void theBufferIsBounded() throws Exception {
         Side a = side();
-        RelayParty small = new RelayParty(a.connection(), pairings, new RelayParty.Limits(2, 1_000));
+        RelayParty small = new RelayParty(a.connection(), pairings, new RelayParty.Limits(2, 1_000), new JsonTextReader(64));
         small.onText("{\"local\":\"s\",\"remote\":\"t\"}");
         small.onText("1");
         small.onText("2");
         assertThatThrownBy(() -> small.onText("3"))
                 .satisfies(e -> assertThat(((ProtocolViolation) e).closure().code()).isEqualTo(1008));
+    }
+
+    @Test
+    void aDeeplyNestedHeaderCloses1007AndLogsNoStackTrace() {
+        // Was: a 2 KB header closed with 1011 and logged its stack trace at WARNING, ~75 KB.
+        Side a = side(65_536);
+        String deep = "[".repeat(1_100) + "]".repeat(1_100);
+        try (LogCapture log = new LogCapture()) {
+            a.connection().receive("{\"local\":\"a\",\"remote\":\"b\",\"x\":" + deep + "}");
+
+            assertThat(a.transport().closedWith().code()).isEqualTo(1007);
+            assertThat(log.records()).hasSizeLessThanOrEqualTo(1).allSatisfy(r -> assertThat(r.getThrown()).isNull());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package co.signalchannel.scuttlebutt;
 
 import static co.signalchannel.scuttlebutt.Fixtures.NOW;
+import static co.signalchannel.scuttlebutt.Fixtures.decoded;
 import static co.signalchannel.scuttlebutt.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -98,6 +99,14 @@ class EncodedHistoryTest {
         stream.forward(newer);
 
         assertThat(sent).containsExactly(history.whole().get(0), codec.encode(newer));
+    }
+
+    @Test
+    void numbersGoToAJoinerAsTheyWereWritten() {
+        String line = "[[\"k\",{\"n\":[-0,1E+400,9007199254740993]}],1.7000000001e12,\"A\"]\n";
+        model.apply(decoded(line));
+
+        assertThat(history.whole()).containsExactly(line + ScuttlebuttCodec.SYNC_LINE);
     }
 
     /** One history message: {@code records}' lines, then "SYNC". */

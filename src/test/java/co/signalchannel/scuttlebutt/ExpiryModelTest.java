@@ -1,6 +1,7 @@
 package co.signalchannel.scuttlebutt;
 
 import static co.signalchannel.scuttlebutt.Fixtures.NOW;
+import static co.signalchannel.scuttlebutt.Fixtures.decoded;
 import static co.signalchannel.scuttlebutt.Fixtures.json;
 import static co.signalchannel.scuttlebutt.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -400,5 +401,24 @@ class ExpiryModelTest {
 
         assertThat(copy.toJson()).isEqualTo(model.toJson());
         assertThat(copy.history(Map.of())).isEqualTo(model.history(Map.of()));
+    }
+
+    @Test
+    void numbersKeepTheirTextInValuesAndInMergedObjects() {
+        // Was: -0 came back 0, 1e400 as 1E+400.
+        model.apply(decoded("[[\"k\",{\"a\":-0,\"b\":[1e400]}]," + (NOW + 100) + ",\"A\"]"));
+        model.apply(decoded("[[\"k\",{\"c\":9007199254740993,\"d\":1.50}]," + (NOW + 200) + ",\"B\"]"));
+        model.apply(decoded("[[\"n\",-0.0E-0]," + (NOW + 300) + ",\"B\"]"));
+
+        assertThat(model.get("k")).hasValueSatisfying(value -> assertThat(value.toString())
+                .isEqualTo("{\"a\":-0,\"b\":[1e400],\"c\":9007199254740993,\"d\":1.50}"));
+        assertThat(model.get("n")).hasValueSatisfying(value -> assertThat(value.toString()).isEqualTo("-0.0E-0"));
+    }
+
+    @Test
+    void theByteBudgetCountsNumbersAsWritten() {
+        model.apply(decoded("[[\"k\",1e400]," + NOW + ",\"A\"]"));
+
+        assertThat(model.retainedBytes()).isEqualTo(ExpiryModel.RECORD_OVERHEAD + "k".length() + "A".length() + "1e400".length());
     }
 }

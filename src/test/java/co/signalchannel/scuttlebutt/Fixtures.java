@@ -25,4 +25,13 @@ final class Fixtures {
     static Update write(String key, String jsonValue, double ms, String source) {
         return new Update(key, json(jsonValue), NOW + ms, source);
     }
+
+    /** The update {@code line} carries, as the server reads it off the wire. */
+    static Update decoded(String line) {
+        try {
+            return (Update) new ScuttlebuttCodec(ScuttlebuttCodec.Limits.DEFAULTS).decode(line).get(0);
+        } catch (MalformedMessageException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
 }

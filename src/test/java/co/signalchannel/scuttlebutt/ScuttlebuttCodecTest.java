@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ScuttlebuttCodecTest {
 
     private final ScuttlebuttCodec codec = new ScuttlebuttCodec(ScuttlebuttCodec.Limits.DEFAULTS);
-    private final ScuttlebuttCodec limited = new ScuttlebuttCodec(new ScuttlebuttCodec.Limits(3, 4, 10, 2));
+    private final ScuttlebuttCodec limited = new ScuttlebuttCodec(new ScuttlebuttCodec.Limits(3, 4, 10, 2, 64));
 
     @Test
     void readsADigestIgnoringMeta() throws Exception {
@@ -78,7 +78,7 @@ class ScuttlebuttCodecTest {
             [["k"],1,"s"]                           | line 1: update must start with a [key, value] pair, got ["k"]
             [[5,1],1,"s"]                           | line 1: update key must be a string, got 5
             [["k",1],"abc","s"]                     | line 1: update timestamp must be a number, got "abc"
-            [["k",1],1e400,"s"]                     | line 1: update timestamp must be a finite number, got 1E+400
+            [["k",1],1e400,"s"]                     | line 1: update timestamp must be a finite number, got 1e400
             [["k",1],1,7]                           | line 1: update source must be a string, got 7
             [["k",1],1,null]                        | line 1: update source must be a string, got null
             {"clock":{}}                            | line 1: digest has no "id" string
@@ -201,5 +201,75 @@ class ScuttlebuttCodecTest {
         values.forEach(value -> message.append(codec.encode(value)));
 
         assertThat(codec.decode(message.toString())).isEqualTo(values);
+    }
+
+    @Test
+    void aLineNestedDeeperThanTheLimitIsRefusedNamingTheLimit() {
+        // Was: Parsson's own depth limit threw a RuntimeException, which closed the session with 1011.
+        String deep = "{\"a\":".repeat(3_000) + "1" + "}".repeat(3_000);
+        assertThatThrownBy(() -> codec.decode("[[\"k\"," + deep + "],1,\"s\"]"))
+                .isInstanceOf(MalformedMessageException.class)
+                .isNotInstanceOf(MessageLimitException.class)
+                .hasMessage("line 1: JSON nests arrays and objects more than 64 deep, the limit");
+    }
+
+    @Test
+    void aLineAtTheDepthLimitIsAccepted() throws Exception {
+        // The update's own array and its [key, value] pair are two of the 64 levels.
+        String deepest = "[".repeat(62) + "]".repeat(62);
+        assertThat(codec.decode("[[\"k\"," + deepest + "],1,\"s\"]")).hasSize(1);
+        assertThatThrownBy(() -> codec.decode("[[\"k\",[" + deepest + "]],1,\"s\"]"))
+                .hasMessageContaining("more than 64 deep");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            [["k",1],1,""]                          | line 1: update source is empty; a source id is 1 to 256 characters
+            {"id":"","clock":{}}                    | line 1: digest "id" is empty; a replica id is 1 to 256 characters
+            {"id":"r","clock":{"":1}}               | line 1: digest clock source is empty; a source id is 1 to 256 characters
+            """)
+    void anEmptyIdIsRefused(String line, String reason) {
+        // Was: accepted, although source ids are 1 to 256 characters.
+        assertThatThrownBy(() -> codec.decode(line))
+                .isInstanceOf(MalformedMessageException.class)
+                .isNotInstanceOf(MessageLimitException.class)
+                .hasMessage(reason);
+    }
+
+    @Test
+    void aDigestIdOrClockSourceOverTheLimitIsRefused() {
+        assertThatThrownBy(() -> limited.decode("{\"id\":\"replica\",\"clock\":{}}"))
+                .isInstanceOf(MessageLimitException.class)
+                .hasMessage("line 1: digest \"id\" is 7 characters, over the limit of 4");
+        assertThatThrownBy(() -> limited.decode("{\"id\":\"r\",\"clock\":{\"sources\":1}}"))
+                .isInstanceOf(MessageLimitException.class)
+                .hasMessage("line 1: digest clock source is 7 characters, over the limit of 4");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-0", "-0.0", "0.000", "1e400", "1E+400", "1e-400", "2.50E-3", "9007199254740993",
+            "-0.0e-0", "1e9999999999", "123456789012345678901234567890.123456789012345678901234567890"})
+    void numbersInValuesGoBackOutExactlyAsWritten(String number) throws Exception {
+        // Was: -0 came back 0, 1e400 as 1E+400, and a double could not hold every digit.
+        String line = "[[\"k\",{\"n\":" + number + ",\"list\":[" + number + ",[" + number + "]]}],1700000000000,\"s\"]\n";
+
+        assertThat(codec.encode(codec.decode(line).get(0))).isEqualTo(line);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.7e12", "1.7E+12", "1700000000000.0", "1389028939485.0010", "17000000000000e-1", "-0",
+            "1E-7"})
+    void timestampsGoBackOutExactlyAsWritten(String ts) throws Exception {
+        String line = "[[\"k\",1]," + ts + ",\"s\"]\n";
+        Update update = (Update) codec.decode(line).get(0);
+
+        assertThat(codec.encode(update)).isEqualTo(line);
+        assertThat(update.ts()).isEqualTo(Double.parseDouble(ts));
+    }
+
+    @Test
+    void aValueIsMeasuredAsWritten() throws Exception {
+        // Was: measured as JSON-P rewrote it, [1E+400,10], one byte over.
+        assertThat(limited.decode("[[\"k\",[1e400,10]],1,\"s\"]")).hasSize(1);
     }
 }

@@ -212,6 +212,11 @@ class ScuttlebuttIT {
                 {"[[\"k\",\"v\"]," + now + ",7]\n", "source"},
                 {"{\"id\":\"x\"}\n", "clock"},
                 {"42\n", ""},
+                {"[[\"k\",\"v\"]," + now + ",\"\"]\n", "source is empty"},
+                {"{\"id\":\"\",\"clock\":{}}\n", "id\" is empty"},
+                // Was 1011: the container's JSON-P gave up on the nesting, or on the exponent.
+                {"[[\"k\"," + "[".repeat(1_100) + "]".repeat(1_100) + "]," + now + ",\"s\"]\n", "more than 64 deep"},
+                {"[[\"k\",\"v\"],1e9999999999,\"s\"]\n", "timestamp"},
         };
         try (TwinClient bystander = twin("bystander", "malformed")) {
             bystander.awaitSynced();
@@ -229,6 +234,28 @@ class ScuttlebuttIT {
             bystander.settle(Duration.ofMillis(200));
             assertThat(bystander.get("poison")).isEmpty();
             assertThat(bystander.get("kept")).contains(json("\"yes\""));
+        }
+    }
+
+    @Test
+    void numbersReachOtherSessionsAndLateJoinersExactlyAsWritten() throws Exception {
+        // Was: -0 came back 0, 1e400 as 1E+400, and the timestamp as 1700000000000.
+        String ts = java.math.BigDecimal.valueOf(System.currentTimeMillis()).movePointLeft(12).toPlainString() + "e12";
+        String line = "[[\"n\",{\"a\":[-0,1e400,9007199254740993,1.50E-3]}]," + ts + ",\"w\"]\n";
+        try (TestClient writer = TestClient.connect(endpoints.ws("scuttlebutt", "numbers"));
+             TestClient watcher = TestClient.connect(endpoints.ws("scuttlebutt", "numbers"))) {
+            for (TestClient client : List.of(writer, watcher)) {
+                client.nextText();
+                client.send(hello("c" + client.hashCode(), "{}"));
+                linesUntilSync(client);
+            }
+            writer.send(line);
+            assertThat(watcher.nextText()).isEqualTo(line);
+        }
+        try (TestClient late = TestClient.connect(endpoints.ws("scuttlebutt", "numbers"))) {
+            late.nextText();
+            late.send(hello("late", "{}"));
+            assertThat(linesUntilSync(late)).containsExactly(line.strip());
         }
     }
 

@@ -55,6 +55,19 @@ class ScuttlebuttNamespaceTest {
     }
 
     @Test
+    void anUpdateIsForwardedWithItsNumbersAsWritten() throws Exception {
+        Member a = member();
+        Member b = member();
+        receive(a, "{\"id\":\"a\",\"clock\":{}}\n\"SYNC\"\n");
+        receive(b, "{\"id\":\"b\",\"clock\":{}}\n\"SYNC\"\n");
+        String line = "[[\"k\",[-0,1e400,{\"x\":12.50}]],1.7e12,\"a\"]\n";
+
+        receive(a, line);
+
+        assertThat(b.transport().sentTexts()).last().isEqualTo(line);
+    }
+
+    @Test
     void aRejectedUpdateGoesNowhere() throws Exception {
         Member a = member();
         Member b = member();
