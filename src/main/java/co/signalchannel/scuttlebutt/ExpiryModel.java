@@ -55,6 +55,11 @@ import java.util.TreeSet;
  *   <li>The records held are estimated at their JSON text plus {@value #RECORD_OVERHEAD} bytes of
  *       bookkeeping each; beyond {@link Limits#maxRetainedBytes() maxRetainedBytes} the least
  *       recently updated key, live or deleted, is evicted.</li>
+ *   <li>Given a {@link ByteBudget} shared by the server's models, the same estimate counts
+ *       against it too, kept up to date as records come and go: a write that would make the model
+ *       grow by more than the budget has left is refused with {@link BudgetExceededException}
+ *       and changes nothing. A write that replaces records without growing the model, or whose
+ *       growth the model's own byte bound takes back at once, needs no room.</li>
  * </ul>
  * Together these bound memory under any stream of updates: at most {@code maxKeys} live keys of
  * at most {@code maxFieldsPerKey + 2} records each (the newest non-object write, one patch per
@@ -131,6 +136,8 @@ public final class ExpiryModel {
 
     private final Limits limits;
     private final InstantSource clock;
+    /** The server-wide budget this model's bytes count against, or null. */
+    private final ByteBudget budget;
     private final JsonBuilderFactory json = Json.createBuilderFactory(Map.of());
 
     private final Map<String, KeyHistory> keys = new HashMap<>();
@@ -140,6 +147,8 @@ public final class ExpiryModel {
     private final NavigableSet<KeyHistory> liveByRecency = new TreeSet<>(RECENCY);
     private final NavigableSet<KeyHistory> tombstonesByRecency = new TreeSet<>(RECENCY);
     private long retainedBytes;
+    /** The bytes this model has counted in {@link #budget}: {@code retainedBytes} once an operation ends. */
+    private long counted;
     /** Counts changes to the records held, so that what is derived from them can tell it is stale. */
     private long version;
     /** The newest write of any key evicted and not yet expired; nothing up to it is accepted. */
@@ -150,8 +159,17 @@ public final class ExpiryModel {
      * @param clock  the time source for expiry; tests pass a fake one
      */
     public ExpiryModel(Limits limits, InstantSource clock) {
+        this(limits, clock, null);
+    }
+
+    /**
+     * A model whose retained bytes also count against {@code budget}, shared with the server's other
+     * models: {@link #apply} refuses growth the budget has no room for.
+     */
+    public ExpiryModel(Limits limits, InstantSource clock, ByteBudget budget) {
         this.limits = limits;
         this.clock = clock;
+        this.budget = budget;
     }
 
     public Limits limits() {
@@ -166,6 +184,8 @@ public final class ExpiryModel {
      *         older than what decides its key, older than {@code maxAge}, not newer than an
      *         evicted write, over the field limit, or evicted at once as the least recently updated
      *         key
+     * @throws BudgetExceededException when the model's growth does not fit in the server-wide
+     *         budget it was given; the model is unchanged
      */
     public boolean apply(Update update) {
         double cutoff = purgeExpiredAt(clock.millis());
@@ -177,8 +197,12 @@ public final class ExpiryModel {
         if (after.isEmpty()) {
             return false;
         }
+        if (budget != null) {
+            take(growth(before, after.get()));
+        }
         replace(before, after.get());
         evictBeyondLimits();
+        settle();
         return records.containsKey(update);
     }
 
@@ -263,6 +287,18 @@ public final class ExpiryModel {
         return keys.isEmpty();
     }
 
+    /**
+     * Forgets every record and every eviction, giving their bytes back to the budget: for a
+     * namespace that is being dropped whole.
+     */
+    public void clear() {
+        for (KeyHistory key : List.copyOf(keys.values())) {
+            replace(key, KeyHistory.empty(key.key()));
+        }
+        evictionHorizon = null;
+        settle();
+    }
+
     /** Drops every record older than {@code maxAge}; the other methods do it too before they act. */
     public void purgeExpired() {
         purgeExpiredAt(clock.millis());
@@ -277,6 +313,7 @@ public final class ExpiryModel {
         if (evictionHorizon != null && evictionHorizon.ts() < cutoff) {
             evictionHorizon = null;
         }
+        settle();
         return cutoff;
     }
 
@@ -335,6 +372,44 @@ public final class ExpiryModel {
         } else {
             keys.put(after.key(), after);
             (after.isLive() ? liveByRecency : tombstonesByRecency).add(after);
+        }
+    }
+
+    /** How many bytes more the model holds once {@code before} is replaced by {@code after} (may be negative). */
+    private long growth(KeyHistory before, KeyHistory after) {
+        long growth = 0;
+        for (Update record : after.records()) {
+            Integer held = records.get(record);
+            growth += held != null ? held : estimatedSize(record);
+        }
+        for (Update record : before.records()) {
+            growth -= records.get(record);
+        }
+        return growth;
+    }
+
+    /**
+     * Counts the bytes an accepted write adds in the budget before the model holds them, so the
+     * budget's total never exceeds its maximum. A model at its own byte limit evicts its own least
+     * recently updated keys instead of growing, so only the growth beyond that needs room.
+     */
+    private void take(long growth) {
+        if (growth <= 0) {
+            return;
+        }
+        long needed = Math.min(growth, Math.max(0, limits.maxRetainedBytes() - retainedBytes));
+        if (needed > 0 && !budget.tryTake(needed)) {
+            throw new BudgetExceededException("update refused: all scuttlebutt namespaces together hold the server's limit of "
+                    + budget.max() + " bytes; try again later");
+        }
+        counted += needed;
+    }
+
+    /** Brings the budget's count of this model in line with what it holds, once records went. */
+    private void settle() {
+        if (budget != null && counted != retainedBytes) {
+            budget.giveBack(counted - retainedBytes);
+            counted = retainedBytes;
         }
     }
 
