@@ -153,6 +153,9 @@ public final class ExpiryModel {
     private long version;
     /** The newest write of any key evicted and not yet expired; nothing up to it is accepted. */
     private Update evictionHorizon;
+    /** The last record {@link #sizeOf} estimated, and its size: apply needs a write's size twice. */
+    private Update sized;
+    private int sizedBytes;
 
     /**
      * @param limits the bounds, see {@link Limits#DEFAULTS}
@@ -380,7 +383,7 @@ public final class ExpiryModel {
         long growth = 0;
         for (Update record : after.records()) {
             Integer held = records.get(record);
-            growth += held != null ? held : estimatedSize(record);
+            growth += held != null ? held : sizeOf(record);
         }
         for (Update record : before.records()) {
             growth -= records.get(record);
@@ -418,9 +421,18 @@ public final class ExpiryModel {
         return RECORD_OVERHEAD + update.key().length() + update.source().length() + update.value().toString().length();
     }
 
+    /** {@link #estimatedSize}, which serializes the value, computed once for a write being applied. */
+    private int sizeOf(Update record) {
+        if (record != sized) {
+            sizedBytes = estimatedSize(record);
+            sized = record;
+        }
+        return sizedBytes;
+    }
+
     private void remember(Update record) {
         version++;
-        int size = estimatedSize(record);
+        int size = sizeOf(record);
         records.put(record, size);
         retainedBytes += size;
         recordsBySource.computeIfAbsent(record.source(), source -> new TreeSet<>(HISTORY_ORDER)).add(record);
