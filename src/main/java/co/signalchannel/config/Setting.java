@@ -47,7 +47,7 @@ public enum Setting {
     SCUTTLEBUTT_MAX_FIELDS_PER_KEY("scuttlebutt.max-fields-per-key", 64,
             "Fields one object value may gather through merges; a patch that would exceed it is refused."),
     SCUTTLEBUTT_MAX_BYTES("scuttlebutt.max-bytes", 4_194_304,
-            "Bytes one scuttlebutt namespace may retain (JSON text plus 128 per record); beyond it the least recently updated key is evicted."),
+            "Bytes one scuttlebutt namespace may retain (estimated as the heap its records take: JSON text plus 384 per record, more for objects and arrays); beyond it the least recently updated key is evicted."),
     SCUTTLEBUTT_MAX_NAMESPACES("scuttlebutt.max-namespaces", 1_000,
             "Scuttlebutt namespaces held at once. Beyond it the longest-idle namespace without sessions is forgotten; if every one has sessions, new sessions are refused with 1013."),
     SCUTTLEBUTT_TOTAL_MAX_BYTES("scuttlebutt.total-max-bytes", () -> Runtime.getRuntime().maxMemory() / 4,

@@ -1,16 +1,21 @@
 package co.signalchannel.scuttlebutt;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonStructure;
 import jakarta.json.JsonValue;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +57,9 @@ import java.util.TreeSet;
  *       that the oldest tombstone is evicted.</li>
  *   <li>A merged object holds at most {@link Limits#maxFieldsPerKey() maxFieldsPerKey} fields; a
  *       patch that would add more is refused.</li>
- *   <li>The records held are estimated at their JSON text plus {@value #RECORD_OVERHEAD} bytes of
- *       bookkeeping each; beyond {@link Limits#maxRetainedBytes() maxRetainedBytes} the least
+ *   <li>The records held are estimated at the heap they take ({@link #estimatedSize}: their
+ *       JSON text, plus {@value #RECORD_OVERHEAD} bytes each and more for the objects and arrays
+ *       in their values); beyond {@link Limits#maxRetainedBytes() maxRetainedBytes} the least
  *       recently updated key, live or deleted, is evicted.</li>
  *   <li>Given a {@link ByteBudget} shared by the server's models, the same estimate counts
  *       against it too, kept up to date as records come and go: a write that would make the model
@@ -126,8 +132,19 @@ public final class ExpiryModel {
         }
     }
 
-    /** Bytes of bookkeeping a held record is estimated to cost besides its JSON text. */
-    public static final int RECORD_OVERHEAD = 128;
+    /**
+     * Bytes a held record is estimated to cost besides its text: the update, its key and source
+     * strings, its place in the model's indexes. Measured on a 64-bit JVM with compressed pointers
+     * and Parsson's JSON values, as are the other overheads, so that the estimate follows the heap
+     * the records take whatever their shape (a kilobyte string or a thousand tiny numbers).
+     */
+    public static final int RECORD_OVERHEAD = 384;
+    /** Bytes an object or array, anywhere in a value, is estimated to cost besides its contents. */
+    public static final int CONTAINER_OVERHEAD = 128;
+    /** Bytes each member of an object is estimated to cost besides its name's and its value's text. */
+    public static final int MEMBER_OVERHEAD = 160;
+    /** Bytes each element of an array is estimated to cost besides its value's text. */
+    public static final int ELEMENT_OVERHEAD = 32;
 
     /** Write order, then key: unique for every record held, and the order history is sent in. */
     private static final Comparator<Update> HISTORY_ORDER = Update.WRITE_ORDER.thenComparing(Update::key);
@@ -416,12 +433,68 @@ public final class ExpiryModel {
         }
     }
 
-    /** The estimated memory cost of holding {@code update}, as counted against maxRetainedBytes. */
+    /**
+     * The estimated memory cost of holding {@code update}, as counted against maxRetainedBytes and
+     * the server's budget: its key, source and value as JSON text, plus {@value #RECORD_OVERHEAD}
+     * for the record, and for each object or array in the value what its structure costs beyond its
+     * text (see {@link #CONTAINER_OVERHEAD}).
+     */
     static int estimatedSize(Update update) {
-        return RECORD_OVERHEAD + update.key().length() + update.source().length() + update.value().toString().length();
+        long size = RECORD_OVERHEAD + update.key().length() + update.source().length() + estimatedSize(update.value());
+        return (int) Math.min(Integer.MAX_VALUE, size);
     }
 
-    /** {@link #estimatedSize}, which serializes the value, computed once for a write being applied. */
+    private static long estimatedSize(JsonValue value) {
+        if (!(value instanceof JsonStructure)) {
+            return textLength(value);
+        }
+        long size = 0;
+        Deque<JsonValue> pending = new ArrayDeque<>(); // not recursion: values may nest deeply
+        pending.push(value);
+        while (!pending.isEmpty()) {
+            JsonValue next = pending.pop();
+            if (next instanceof JsonObject object) {
+                size += CONTAINER_OVERHEAD + 2;
+                for (Map.Entry<String, JsonValue> member : object.entrySet()) {
+                    size += MEMBER_OVERHEAD + member.getKey().length() + 4;
+                    pending.push(member.getValue());
+                }
+            } else if (next instanceof JsonArray array) {
+                size += CONTAINER_OVERHEAD + 2;
+                for (JsonValue element : array) {
+                    size += ELEMENT_OVERHEAD + 1;
+                    pending.push(element);
+                }
+            } else {
+                size += textLength(next);
+            }
+        }
+        return size;
+    }
+
+    /**
+     * A scalar's length as JSON text; a string's as it is held: without escapes, and counting two
+     * bytes a character when one is beyond Latin-1, as the JVM then stores them.
+     */
+    private static long textLength(JsonValue scalar) {
+        return switch (scalar.getValueType()) {
+            case STRING -> heldLength(((JsonString) scalar).getString()) + 2;
+            case TRUE, NULL -> 4;
+            case FALSE -> 5;
+            default -> scalar.toString().length();
+        };
+    }
+
+    private static long heldLength(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0xFF) {
+                return 2L * text.length();
+            }
+        }
+        return text.length();
+    }
+
+    /** {@link #estimatedSize}, which walks the value, computed once for a write being applied. */
     private int sizeOf(Update record) {
         if (record != sized) {
             sizedBytes = estimatedSize(record);

@@ -115,7 +115,7 @@ class ScuttlebuttStoreTest {
     @Test
     void whenEveryNamespaceHoldingBytesHasSessionsTheWriterThatWouldGoOverIsClosedWith1013AndNobodyElseNotices()
             throws Exception {
-        ScuttlebuttStore store = store(100, 3 * UPDATE_BYTES + 200);
+        ScuttlebuttStore store = store(100, 3 * UPDATE_BYTES + ExpiryModel.RECORD_OVERHEAD + 100);
         Session other = open(store, "other");
         Session otherWatcher = open(store, "other");
         other.write("a", KILOBYTE, NOW);
