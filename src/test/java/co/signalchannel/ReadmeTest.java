@@ -16,7 +16,7 @@ class ReadmeTest {
         String readme = Files.readString(Path.of("README.md"));
         for (Setting setting : Setting.values()) {
             assertThat(readme).as(setting.propertyName())
-                    .contains("| `" + setting.propertyName() + "` | `" + setting.defaultValue() + "` |");
+                    .contains("| `" + setting.propertyName() + "` | " + setting.documentedDefault() + " |");
         }
     }
 }

@@ -1,6 +1,7 @@
 package co.signalchannel.config;
 
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Every tunable limit of the server, with its documented default.
@@ -50,9 +51,12 @@ public enum Setting {
     SCUTTLEBUTT_MAX_FIELDS_PER_KEY("scuttlebutt.max-fields-per-key", 64,
             "Fields one object value may gather through merges; a patch that would exceed it is refused."),
     SCUTTLEBUTT_MAX_BYTES("scuttlebutt.max-bytes", 4_194_304,
-            "Bytes one scuttlebutt namespace may retain (JSON text plus 128 per record); beyond it the least recently updated key is evicted."),
+            "Bytes one scuttlebutt namespace may retain (estimated as the heap its records take: JSON text plus 384 per record, more for objects and arrays); beyond it the least recently updated key is evicted."),
     SCUTTLEBUTT_MAX_NAMESPACES("scuttlebutt.max-namespaces", 1_000,
             "Scuttlebutt namespaces held at once. Beyond it the longest-idle namespace without sessions is forgotten; if every one has sessions, new sessions are refused with 1013."),
+    SCUTTLEBUTT_TOTAL_MAX_BYTES("scuttlebutt.total-max-bytes", () -> Runtime.getRuntime().maxMemory() / 4,
+            "a quarter of the maximum heap (`-Xmx`)",
+            "Bytes all scuttlebutt namespaces together may retain, counted as `scuttlebutt.max-bytes` counts them. An update beyond it has the longest-idle namespaces without sessions forgotten until it fits; if every namespace holding bytes has sessions, the session that sent it is closed with 1013."),
     SCUTTLEBUTT_KEY_MAX_LENGTH("scuttlebutt.key.max-length", 256,
             "Longest key (characters) in an update; longer closes the session with 1009."),
     SCUTTLEBUTT_VALUE_MAX_BYTES("scuttlebutt.value.max-bytes", 16_384,
@@ -61,12 +65,19 @@ public enum Setting {
             "JSON lines one message may carry; more closes the session with 1009.");
 
     private final String key;
-    private final long defaultValue;
+    private final LongSupplier defaultValue;
+    private final String documentedDefault;
     private final String description;
 
     Setting(String key, long defaultValue, String description) {
+        this(key, () -> defaultValue, "`" + defaultValue + "`", description);
+    }
+
+    /** A setting whose default depends on the machine, e.g. on the heap the JVM was given. */
+    Setting(String key, LongSupplier defaultValue, String documentedDefault, String description) {
         this.key = key;
         this.defaultValue = defaultValue;
+        this.documentedDefault = documentedDefault;
         this.description = description;
     }
 
@@ -74,8 +85,14 @@ public enum Setting {
         return key;
     }
 
+    /** The value used when none is set; a few settings derive it from the running JVM. */
     public long defaultValue() {
-        return defaultValue;
+        return defaultValue.getAsLong();
+    }
+
+    /** The default as the README's configuration table states it: the number, or how it is derived. */
+    public String documentedDefault() {
+        return documentedDefault;
     }
 
     public String description() {

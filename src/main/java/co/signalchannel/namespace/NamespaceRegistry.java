@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -104,22 +105,50 @@ public final class NamespaceRegistry<N extends Namespace> {
      * @return whether one was dropped
      */
     public boolean dropLowest(ToLongFunction<? super N> rank, Predicate<? super N> droppable) {
-        record Candidate<N>(String name, N namespace, long rank) {
-        }
-        List<Candidate<N>> candidates = new ArrayList<>();
-        byName.forEach((name, namespace) -> candidates.add(new Candidate<>(name, namespace, rank.applyAsLong(namespace))));
-        candidates.sort(Comparator.comparingLong(Candidate::rank));
-        for (Candidate<N> candidate : candidates) {
-            boolean[] dropped = new boolean[1];
-            byName.computeIfPresent(candidate.name(), (name, namespace) -> {
-                dropped[0] = namespace == candidate.namespace() && droppable.test(namespace);
-                return dropped[0] ? null : namespace;
-            });
-            if (dropped[0]) {
+        for (Candidate<N> candidate : byRank(rank)) {
+            if (drop(candidate, droppable)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Drops namespaces as {@link #dropLowest} does, lowest rank first, for as long as
+     * {@code needMore} says more must go, sorting the namespaces once for all of them.
+     *
+     * @return how many were dropped
+     */
+    public int dropLowestWhile(ToLongFunction<? super N> rank, Predicate<? super N> droppable, BooleanSupplier needMore) {
+        int dropped = 0;
+        for (Candidate<N> candidate : byRank(rank)) {
+            if (!needMore.getAsBoolean()) {
+                break;
+            }
+            if (drop(candidate, droppable)) {
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    private record Candidate<N>(String name, N namespace, long rank) {
+    }
+
+    private List<Candidate<N>> byRank(ToLongFunction<? super N> rank) {
+        List<Candidate<N>> candidates = new ArrayList<>();
+        byName.forEach((name, namespace) -> candidates.add(new Candidate<>(name, namespace, rank.applyAsLong(namespace))));
+        candidates.sort(Comparator.comparingLong(Candidate::rank));
+        return candidates;
+    }
+
+    private boolean drop(Candidate<N> candidate, Predicate<? super N> droppable) {
+        boolean[] dropped = new boolean[1];
+        byName.computeIfPresent(candidate.name(), (name, namespace) -> {
+            dropped[0] = namespace == candidate.namespace() && droppable.test(namespace);
+            return dropped[0] ? null : namespace;
+        });
+        return dropped[0];
     }
 
     /** Namespaces in use. */

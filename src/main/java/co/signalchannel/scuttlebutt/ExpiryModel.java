@@ -1,16 +1,21 @@
 package co.signalchannel.scuttlebutt;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonStructure;
 import jakarta.json.JsonValue;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +57,15 @@ import java.util.TreeSet;
  *       that the oldest tombstone is evicted.</li>
  *   <li>A merged object holds at most {@link Limits#maxFieldsPerKey() maxFieldsPerKey} fields; a
  *       patch that would add more is refused.</li>
- *   <li>The records held are estimated at their JSON text plus {@value #RECORD_OVERHEAD} bytes of
- *       bookkeeping each; beyond {@link Limits#maxRetainedBytes() maxRetainedBytes} the least
+ *   <li>The records held are estimated at the heap they take ({@link #estimatedSize}: their
+ *       JSON text, plus {@value #RECORD_OVERHEAD} bytes each and more for the objects and arrays
+ *       in their values); beyond {@link Limits#maxRetainedBytes() maxRetainedBytes} the least
  *       recently updated key, live or deleted, is evicted.</li>
+ *   <li>Given a {@link ByteBudget} shared by the server's models, the same estimate counts
+ *       against it too, kept up to date as records come and go: a write that would make the model
+ *       grow by more than the budget has left is refused with {@link BudgetExceededException}
+ *       and changes nothing. A write that replaces records without growing the model, or whose
+ *       growth the model's own byte bound takes back at once, needs no room.</li>
  * </ul>
  * Together these bound memory under any stream of updates: at most {@code maxKeys} live keys of
  * at most {@code maxFieldsPerKey + 2} records each (the newest non-object write, one patch per
@@ -121,8 +132,19 @@ public final class ExpiryModel {
         }
     }
 
-    /** Bytes of bookkeeping a held record is estimated to cost besides its JSON text. */
-    public static final int RECORD_OVERHEAD = 128;
+    /**
+     * Bytes a held record is estimated to cost besides its text: the update, its key and source
+     * strings, its place in the model's indexes. Measured on a 64-bit JVM with compressed pointers
+     * and Parsson's JSON values, as are the other overheads, so that the estimate follows the heap
+     * the records take whatever their shape (a kilobyte string or a thousand tiny numbers).
+     */
+    public static final int RECORD_OVERHEAD = 384;
+    /** Bytes an object or array, anywhere in a value, is estimated to cost besides its contents. */
+    public static final int CONTAINER_OVERHEAD = 128;
+    /** Bytes each member of an object is estimated to cost besides its name's and its value's text. */
+    public static final int MEMBER_OVERHEAD = 160;
+    /** Bytes each element of an array is estimated to cost besides its value's text. */
+    public static final int ELEMENT_OVERHEAD = 32;
 
     /** Write order, then key: unique for every record held, and the order history is sent in. */
     private static final Comparator<Update> HISTORY_ORDER = Update.WRITE_ORDER.thenComparing(Update::key);
@@ -131,6 +153,8 @@ public final class ExpiryModel {
 
     private final Limits limits;
     private final InstantSource clock;
+    /** The server-wide budget this model's bytes count against, or null. */
+    private final ByteBudget budget;
     private final JsonBuilderFactory json = Json.createBuilderFactory(Map.of());
 
     private final Map<String, KeyHistory> keys = new HashMap<>();
@@ -140,18 +164,32 @@ public final class ExpiryModel {
     private final NavigableSet<KeyHistory> liveByRecency = new TreeSet<>(RECENCY);
     private final NavigableSet<KeyHistory> tombstonesByRecency = new TreeSet<>(RECENCY);
     private long retainedBytes;
+    /** The bytes this model has counted in {@link #budget}: {@code retainedBytes} once an operation ends. */
+    private long counted;
     /** Counts changes to the records held, so that what is derived from them can tell it is stale. */
     private long version;
     /** The newest write of any key evicted and not yet expired; nothing up to it is accepted. */
     private Update evictionHorizon;
+    /** The last record {@link #sizeOf} estimated, and its size: apply needs a write's size twice. */
+    private Update sized;
+    private int sizedBytes;
 
     /**
      * @param limits the bounds, see {@link Limits#DEFAULTS}
      * @param clock  the time source for expiry; tests pass a fake one
      */
     public ExpiryModel(Limits limits, InstantSource clock) {
+        this(limits, clock, null);
+    }
+
+    /**
+     * A model whose retained bytes also count against {@code budget}, shared with the server's other
+     * models: {@link #apply} refuses growth the budget has no room for.
+     */
+    public ExpiryModel(Limits limits, InstantSource clock, ByteBudget budget) {
         this.limits = limits;
         this.clock = clock;
+        this.budget = budget;
     }
 
     public Limits limits() {
@@ -166,6 +204,8 @@ public final class ExpiryModel {
      *         older than what decides its key, older than {@code maxAge}, not newer than an
      *         evicted write, over the field limit, or evicted at once as the least recently updated
      *         key
+     * @throws BudgetExceededException when the model's growth does not fit in the server-wide
+     *         budget it was given; the model is unchanged
      */
     public boolean apply(Update update) {
         double cutoff = purgeExpiredAt(clock.millis());
@@ -177,8 +217,12 @@ public final class ExpiryModel {
         if (after.isEmpty()) {
             return false;
         }
+        if (budget != null) {
+            take(growth(before, after.get()));
+        }
         replace(before, after.get());
         evictBeyondLimits();
+        settle();
         return records.containsKey(update);
     }
 
@@ -263,6 +307,18 @@ public final class ExpiryModel {
         return keys.isEmpty();
     }
 
+    /**
+     * Forgets every record and every eviction, giving their bytes back to the budget: for a
+     * namespace that is being dropped whole.
+     */
+    public void clear() {
+        for (KeyHistory key : List.copyOf(keys.values())) {
+            replace(key, KeyHistory.empty(key.key()));
+        }
+        evictionHorizon = null;
+        settle();
+    }
+
     /** Drops every record older than {@code maxAge}; the other methods do it too before they act. */
     public void purgeExpired() {
         purgeExpiredAt(clock.millis());
@@ -277,6 +333,7 @@ public final class ExpiryModel {
         if (evictionHorizon != null && evictionHorizon.ts() < cutoff) {
             evictionHorizon = null;
         }
+        settle();
         return cutoff;
     }
 
@@ -338,18 +395,117 @@ public final class ExpiryModel {
         }
     }
 
+    /** How many bytes more the model holds once {@code before} is replaced by {@code after} (may be negative). */
+    private long growth(KeyHistory before, KeyHistory after) {
+        long growth = 0;
+        for (Update record : after.records()) {
+            Integer held = records.get(record);
+            growth += held != null ? held : sizeOf(record);
+        }
+        for (Update record : before.records()) {
+            growth -= records.get(record);
+        }
+        return growth;
+    }
+
     /**
-     * The estimated memory cost of holding {@code update}, as counted against maxRetainedBytes: its
-     * value's JSON text as it is sent on (numbers as written), key, source, and the overhead.
+     * Counts the bytes an accepted write adds in the budget before the model holds them, so the
+     * budget's total never exceeds its maximum. A model at its own byte limit evicts its own least
+     * recently updated keys instead of growing, so only the growth beyond that needs room.
+     */
+    private void take(long growth) {
+        if (growth <= 0) {
+            return;
+        }
+        long needed = Math.min(growth, Math.max(0, limits.maxRetainedBytes() - retainedBytes));
+        if (needed > 0 && !budget.tryTake(needed)) {
+            throw new BudgetExceededException("update refused: all scuttlebutt namespaces together hold the server's limit of "
+                    + budget.max() + " bytes; try again later");
+        }
+        counted += needed;
+    }
+
+    /** Brings the budget's count of this model in line with what it holds, once records went. */
+    private void settle() {
+        if (budget != null && counted != retainedBytes) {
+            budget.giveBack(counted - retainedBytes);
+            counted = retainedBytes;
+        }
+    }
+
+    /**
+     * The estimated memory cost of holding {@code update}, as counted against maxRetainedBytes and
+     * the server's budget: its key, source and value as JSON text, plus {@value #RECORD_OVERHEAD}
+     * for the record, and for each object or array in the value what its structure costs beyond its
+     * text (see {@link #CONTAINER_OVERHEAD}).
      */
     static int estimatedSize(Update update) {
-        return RECORD_OVERHEAD + update.key().length() + update.source().length()
-                + ScuttlebuttCodec.compactJson(update.value()).length();
+        long size = RECORD_OVERHEAD + update.key().length() + update.source().length() + estimatedSize(update.value());
+        return (int) Math.min(Integer.MAX_VALUE, size);
+    }
+
+    private static long estimatedSize(JsonValue value) {
+        if (!(value instanceof JsonStructure)) {
+            return textLength(value);
+        }
+        long size = 0;
+        Deque<JsonValue> pending = new ArrayDeque<>(); // not recursion: values may nest deeply
+        pending.push(value);
+        while (!pending.isEmpty()) {
+            JsonValue next = pending.pop();
+            if (next instanceof JsonObject object) {
+                size += CONTAINER_OVERHEAD + 2;
+                for (Map.Entry<String, JsonValue> member : object.entrySet()) {
+                    size += MEMBER_OVERHEAD + member.getKey().length() + 4;
+                    pending.push(member.getValue());
+                }
+            } else if (next instanceof JsonArray array) {
+                size += CONTAINER_OVERHEAD + 2;
+                for (JsonValue element : array) {
+                    size += ELEMENT_OVERHEAD + 1;
+                    pending.push(element);
+                }
+            } else {
+                size += textLength(next);
+            }
+        }
+        return size;
+    }
+
+    /**
+     * A scalar's length as JSON text; a string's as it is held: without escapes, and counting two
+     * bytes a character when one is beyond Latin-1, as the JVM then stores them.
+     */
+    private static long textLength(JsonValue scalar) {
+        return switch (scalar.getValueType()) {
+            case STRING -> heldLength(((JsonString) scalar).getString()) + 2;
+            case TRUE, NULL -> 4;
+            case FALSE -> 5;
+            default -> scalar.toString().length();
+        };
+    }
+
+    private static long heldLength(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0xFF) {
+                return 2L * text.length();
+            }
+        }
+        return text.length();
+    }
+
+    /** {@link #estimatedSize}, which walks the value, computed once for a write being applied. */
+    private int sizeOf(Update record) {
+        if (record != sized) {
+            sizedBytes = estimatedSize(record);
+            sized = record;
+        }
+        return sizedBytes;
     }
 
     private void remember(Update record) {
         version++;
-        int size = estimatedSize(record);
+        int size = sizeOf(record);
         records.put(record, size);
         retainedBytes += size;
         recordsBySource.computeIfAbsent(record.source(), source -> new TreeSet<>(HISTORY_ORDER)).add(record);

@@ -116,9 +116,23 @@ public final class ReplicationStream {
      *
      * @return the updates the model accepted, in the order applied, to {@link #forward} to every
      *         other stream of the namespace
+     * @throws BudgetExceededException when the model refused an update for want of room in the
+     *         server's budget: the rest of the message, and any held updates, are dropped; the
+     *         updates accepted before it are in {@link BudgetExceededException#accepted()}
      */
     public List<Update> receive(List<? extends ProtocolValue> values) {
         List<Update> accepted = new ArrayList<>();
+        try {
+            receive(values, accepted);
+        } catch (BudgetExceededException refused) {
+            held.clear();
+            heldBytes = 0;
+            throw refused.after(accepted);
+        }
+        return accepted;
+    }
+
+    private void receive(List<? extends ProtocolValue> values, List<Update> accepted) {
         for (ProtocolValue value : values) {
             if (value instanceof Update update) {
                 notePeerHas(update);
@@ -139,7 +153,6 @@ public final class ReplicationStream {
                 applyHeld(accepted);
             }
         }
-        return accepted;
     }
 
     /**

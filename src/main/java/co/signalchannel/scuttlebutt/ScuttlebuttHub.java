@@ -2,11 +2,8 @@ package co.signalchannel.scuttlebutt;
 
 import co.signalchannel.config.Setting;
 import co.signalchannel.config.Settings;
-import co.signalchannel.connection.CloseCodes;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Connections;
-import co.signalchannel.connection.ProtocolViolation;
-import co.signalchannel.namespace.NamespaceRegistry;
 import co.signalchannel.namespace.Usage;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,12 +12,12 @@ import jakarta.websocket.Session;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.UUID;
 
 /**
  * The scuttlebutt namespaces of the server: each a replicated, expiring key/value model that every
  * session of the namespace replicates with. Models live in memory only; a namespace is forgotten
- * once it has no sessions and remembers nothing, or when room is needed for a new one.
+ * once it has no sessions and remembers nothing, or when room is needed for a new one or for the
+ * bytes of an update ({@link ScuttlebuttStore} says which goes, and when a session is refused).
  */
 @ApplicationScoped
 public class ScuttlebuttHub {
@@ -28,11 +25,9 @@ public class ScuttlebuttHub {
     @Inject
     Connections connections;
 
-    private NamespaceRegistry<ScuttlebuttNamespace> namespaces;
+    private ScuttlebuttStore namespaces;
     private ScuttlebuttCodec codec;
     private ExpiryModel.Limits modelLimits;
-    private int maxNamespaces;
-    private final InstantSource clock = InstantSource.system();
 
     @PostConstruct
     void init() {
@@ -49,14 +44,13 @@ public class ScuttlebuttHub {
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_TOMBSTONES),
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_FIELDS_PER_KEY),
                 settings.get(Setting.SCUTTLEBUTT_MAX_BYTES));
-        maxNamespaces = settings.getInt(Setting.SCUTTLEBUTT_MAX_NAMESPACES);
-        namespaces = new NamespaceRegistry<>("scuttlebutt",
-                name -> new ScuttlebuttNamespace(UUID.randomUUID().toString(), new ExpiryModel(modelLimits, clock),
-                        codec, clock::millis, connections.fanOutMinSlice()),
-                settings.getInt(Setting.NAMESPACE_MAX_LENGTH), settings.getInt(Setting.NAMESPACE_MAX_SESSIONS));
+        namespaces = new ScuttlebuttStore(new ScuttlebuttStore.Bounds(
+                settings.getInt(Setting.NAMESPACE_MAX_LENGTH), settings.getInt(Setting.NAMESPACE_MAX_SESSIONS),
+                settings.getInt(Setting.SCUTTLEBUTT_MAX_NAMESPACES), settings.get(Setting.SCUTTLEBUTT_TOTAL_MAX_BYTES)),
+                modelLimits, codec, InstantSource.system(), connections.fanOutMinSlice());
         // Expired records go even from namespaces nobody writes to; then empty namespaces go too.
         Duration sweep = modelLimits.maxAge().dividedBy(2);
-        connections.every(sweep.compareTo(Duration.ofMinutes(1)) < 0 ? sweep : Duration.ofMinutes(1), this::sweep);
+        connections.every(sweep.compareTo(Duration.ofMinutes(1)) < 0 ? sweep : Duration.ofMinutes(1), namespaces::sweep);
     }
 
     /** Joins a newly opened session to its scuttlebutt namespace and sends it the server's digest. */
@@ -64,32 +58,19 @@ public class ScuttlebuttHub {
         // A full history must fit in the session's outbox at once, whatever the outbox setting.
         long history = 2 * modelLimits.maxRetainedBytes();
         return connections.open(session, history, connection -> {
-            makeRoomFor(namespace);
             ScuttlebuttNamespace joined = namespaces.join(namespace, connection);
-            return new ScuttlebuttSession(connection, joined, codec);
-        });
-    }
-
-    private void makeRoomFor(String namespace) throws ProtocolViolation {
-        if (namespaces.contains(namespace) || namespaces.size() < maxNamespaces) {
-            return;
-        }
-        if (!namespaces.dropLowest(ScuttlebuttNamespace::lastActive, ScuttlebuttNamespace::hasNoSessions)) {
-            throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, "server holds its limit of " + maxNamespaces
-                    + " scuttlebutt namespaces, all in use; try again later");
-        }
-    }
-
-    private void sweep() {
-        namespaces.forEach((name, namespace) -> {
-            namespace.purgeExpired();
-            namespaces.dropIfAbandoned(name);
+            return new ScuttlebuttSession(connection, joined, codec, namespaces::receive);
         });
     }
 
     /** How many namespaces and sessions this endpoint holds right now. */
     public Usage usage() {
-        return new Usage(namespaces.size(), namespaces.sessions());
+        return namespaces.usage();
+    }
+
+    /** The bytes all scuttlebutt models may retain together, and how many they retain now. */
+    public ByteBudget memory() {
+        return namespaces.budget();
     }
 
     /** Sessions open on the namespace of that name (0 if it is not in use). */

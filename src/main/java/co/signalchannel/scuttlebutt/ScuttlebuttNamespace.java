@@ -1,9 +1,11 @@
 package co.signalchannel.scuttlebutt;
 
+import co.signalchannel.connection.CloseCodes;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.FanOut;
 import co.signalchannel.connection.HelpingLock;
 import co.signalchannel.connection.Outgoing;
+import co.signalchannel.connection.ProtocolViolation;
 import co.signalchannel.namespace.Namespace;
 
 import java.util.LinkedHashMap;
@@ -97,8 +99,14 @@ final class ScuttlebuttNamespace implements Namespace {
         return locked(() -> streams.isEmpty() && model.isEmpty());
     }
 
-    /** Applies what a session sent and passes every accepted update on to the other sessions. */
-    void receive(Connection from, List<ProtocolValue> values) {
+    /**
+     * Applies what a session sent and passes every accepted update on to the other sessions.
+     *
+     * @throws ProtocolViolation 1013 when the server's byte budget had no room for one of the
+     *         updates: those before it are applied and passed on, it and the rest are dropped,
+     *         so the other sessions see only what the model holds
+     */
+    void receive(Connection from, List<ProtocolValue> values) throws ProtocolViolation {
         lock.lock();
         try {
             ReplicationStream stream = streams.get(from);
@@ -106,9 +114,19 @@ final class ScuttlebuttNamespace implements Namespace {
                 return; // it left while its message was being decoded
             }
             lastActive = clock.getAsLong();
-            List<Update> accepted = stream.receive(values);
+            List<Update> accepted;
+            BudgetExceededException refused = null;
+            try {
+                accepted = stream.receive(values);
+            } catch (BudgetExceededException full) {
+                accepted = full.accepted();
+                refused = full;
+            }
             if (!accepted.isEmpty() && streams.size() > 1) {
                 forward(accepted, stream);
+            }
+            if (refused != null) {
+                throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, refused.getMessage());
             }
         } finally {
             lock.unlock();
@@ -150,6 +168,28 @@ final class ScuttlebuttNamespace implements Namespace {
 
     boolean hasNoSessions() {
         return locked(streams::isEmpty);
+    }
+
+    /**
+     * When no session is in the namespace, forgets everything it holds (giving its bytes back to
+     * the server's budget) so that it can be dropped whole; call it only where no session can join
+     * meanwhile (the registry holds the name).
+     *
+     * @return whether it had no sessions and is now empty
+     */
+    boolean forgetIfIdle() {
+        return locked(() -> {
+            if (!streams.isEmpty()) {
+                return false;
+            }
+            model.clear();
+            return true;
+        });
+    }
+
+    /** The bytes its model retains, as counted against the budgets. */
+    long retainedBytes() {
+        return locked(model::retainedBytes);
     }
 
     long lastActive() {

@@ -14,14 +14,27 @@ import java.util.List;
  */
 final class ScuttlebuttSession implements Receiver {
 
+    /** Where a message's decoded values go: the store, which first makes room for them in the server's byte budget. */
+    @FunctionalInterface
+    interface Values {
+        void receive(ScuttlebuttNamespace namespace, Connection from, List<ProtocolValue> values) throws ProtocolViolation;
+    }
+
     private final Connection connection;
     private final ScuttlebuttNamespace namespace;
     private final ScuttlebuttCodec codec;
+    private final Values values;
 
+    /** A session whose values go straight to its namespace. */
     ScuttlebuttSession(Connection connection, ScuttlebuttNamespace namespace, ScuttlebuttCodec codec) {
+        this(connection, namespace, codec, (to, from, values) -> to.receive(from, values));
+    }
+
+    ScuttlebuttSession(Connection connection, ScuttlebuttNamespace namespace, ScuttlebuttCodec codec, Values values) {
         this.connection = connection;
         this.namespace = namespace;
         this.codec = codec;
+        this.values = values;
     }
 
     @Override
@@ -34,7 +47,7 @@ final class ScuttlebuttSession implements Receiver {
         } catch (MalformedMessageException malformed) {
             throw new ProtocolViolation(CloseCodes.INVALID_PAYLOAD, malformed.getMessage());
         }
-        namespace.receive(connection, values);
+        this.values.receive(namespace, connection, values);
     }
 
     @Override

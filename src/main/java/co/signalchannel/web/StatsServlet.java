@@ -5,6 +5,7 @@ import co.signalchannel.connection.EndpointBeans;
 import co.signalchannel.echo.EchoHub;
 import co.signalchannel.namespace.Usage;
 import co.signalchannel.relay.RelayExchange;
+import co.signalchannel.scuttlebutt.ByteBudget;
 import co.signalchannel.scuttlebutt.ScuttlebuttHub;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -21,8 +22,10 @@ import java.util.function.Function;
 /**
  * What the server holds right now, as JSON:
  * <ul>
- *   <li>{@code GET /v1/stats}: sessions and namespaces per endpoint, and (once a session has
- *       been opened) {@code "websocket"}, the container's WebSocket session class;</li>
+ *   <li>{@code GET /v1/stats}: sessions and namespaces per endpoint, the bytes the scuttlebutt
+ *       models retain together ({@code "bytes"}) and the most they may ({@code "maxBytes"}), and
+ *       (once a session has been opened) {@code "websocket"}, the container's WebSocket session
+ *       class;</li>
  *   <li>{@code GET /v1/stats/{endpoint}/{namespace}}: the sessions of one namespace.</li>
  * </ul>
  * Namespace names are never listed (a relay rendezvous can be a secret); only someone who
@@ -45,7 +48,7 @@ public class StatsServlet extends HttpServlet {
             JsonObjectBuilder stats = Json.createObjectBuilder()
                     .add("sessions", connections.openSessions())
                     .add("echo", usage(EndpointBeans.get(EchoHub.class).usage()))
-                    .add("scuttlebutt", usage(EndpointBeans.get(ScuttlebuttHub.class).usage()))
+                    .add("scuttlebutt", scuttlebutt(EndpointBeans.get(ScuttlebuttHub.class)))
                     .add("relay", usage(EndpointBeans.get(RelayExchange.class).usage()));
             String websocket = connections.sessionImplementation();
             if (websocket != null) {
@@ -66,6 +69,14 @@ public class StatsServlet extends HttpServlet {
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         response.getWriter().write(body.toString());
+    }
+
+    /** The endpoint's usage, and the bytes its models retain together out of the most they may. */
+    private static JsonObjectBuilder scuttlebutt(ScuttlebuttHub hub) {
+        ByteBudget memory = hub.memory();
+        return usage(hub.usage())
+                .add("bytes", memory.used())
+                .add("maxBytes", memory.max());
     }
 
     private static JsonObjectBuilder usage(Usage usage) {

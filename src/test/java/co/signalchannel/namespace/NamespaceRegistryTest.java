@@ -5,6 +5,9 @@ import co.signalchannel.connection.ProtocolViolation;
 import co.signalchannel.testing.FakeTransport;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -97,6 +100,20 @@ class NamespaceRegistryTest {
         assertThatThrownBy(() -> registry.join("full", connection()))
                 .satisfies(e -> assertThat(((ProtocolViolation) e).closure().code()).isEqualTo(1013));
         assertThat(registry.sessions("full")).isEqualTo(3);
+    }
+
+    @Test
+    void droppingLowestFirstSkipsWhatMayNotBeDroppedAndStopsWhenEnoughAreGone() throws Exception {
+        Map<Members, Long> rank = new HashMap<>();
+        for (String name : List.of("d", "a", "c", "b", "e")) {
+            rank.put(registry.join(name, connection()), (long) name.charAt(0));
+        }
+        Members pinned = registry.join("b", connection());
+
+        int dropped = registry.dropLowestWhile(rank::get, namespace -> namespace != pinned, () -> registry.size() > 2);
+
+        assertThat(dropped).isEqualTo(3);
+        assertThat(List.of("a", "b", "c", "d", "e")).filteredOn(registry::contains).containsExactly("b", "e");
     }
 
     @Test

@@ -21,7 +21,7 @@ class ExpiryModelMemoryTest {
     private static final int UPDATES = 200_000;
 
     private final FakeClock clock = new FakeClock(NOW);
-    private final ExpiryModel.Limits limits = new ExpiryModel.Limits(Duration.ofMinutes(10), 50, 40, 8, 40 * 1024);
+    private final ExpiryModel.Limits limits = new ExpiryModel.Limits(Duration.ofMinutes(10), 50, 40, 8, 80 * 1024);
     private final ExpiryModel model = new ExpiryModel(limits, clock);
     private final Random random = new Random(42);
     private final JsonProvider json = JsonProvider.provider();

@@ -81,7 +81,11 @@ class ScuttlebuttCodecPropertiesTest {
         assertThat(reader.sentTexts()).last().isEqualTo(line);
         assertThat(model.get("k")).hasValueSatisfying(held -> assertThat(held.toString()).isEqualTo(value));
         assertThat(new EncodedHistory(model, codec).whole()).containsExactly(line + ScuttlebuttCodec.SYNC_LINE);
-        assertThat(model.retainedBytes()).isEqualTo(ExpiryModel.RECORD_OVERHEAD + 2 + value.length());
+        assertThat(model.retainedBytes()).isEqualTo(ExpiryModel.estimatedSize((Update) decoded.get(0)));
+        if (!value.startsWith("[") && !value.startsWith("{") && !value.startsWith("\"")) {
+            // a bare number is counted as the text it was written as
+            assertThat(model.retainedBytes()).isEqualTo(ExpiryModel.RECORD_OVERHEAD + 2 + value.length());
+        }
     }
 
     /** A session that has sent its digest and "SYNC", so it is forwarded every later update. */
