@@ -1871,7 +1871,7 @@ class RtcTransport {
     const timeout = this.#options.iceTimeout ?? 15_000;
     this.#iceTimer = setTimeout(() => {
       if (connection.state === 'connecting') {
-        connection._fallBack(true, `nothing moved for ${timeout} ms; ICE ${this.pc?.iceConnectionState}, connection ${this.pc?.connectionState}`);
+        connection._fallBack(true, `nothing moved for ${timeout} ms; signalling ${this.pc?.signalingState}, ICE ${this.pc?.iceConnectionState}, connection ${this.pc?.connectionState}`);
       }
     }, timeout);
   }
