@@ -1966,6 +1966,11 @@ class RtcTransport {
 
   async #negotiate() {
     const pc = this.pc;
+    // The accepting side waits for the opener's first offer (it always makes one: it opens the
+    // control channel) and answers it; what that answer leaves out fires negotiationneeded again once
+    // stable. Offering at once made glare certain, and under CPU starvation Chromium, rolling back
+    // that offer before it had gathered a candidate, then gathered none for its answer: ICE never started.
+    if (!this.#connection.opened && !pc.remoteDescription) return;
     try {
       this.#makingOffer = true;
       await pc.setLocalDescription();
