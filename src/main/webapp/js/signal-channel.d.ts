@@ -219,7 +219,10 @@ export interface ChannelOptions extends StreamOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Never try WebRTC: carry connections over a relay session. */
   relay?: boolean;
-  /** Ms a new direct connection may take before falling back to the relay (default 15000). */
+  /**
+   * Ms a new direct connection may go without progress (no signal from the peer, no ICE or
+   * connection state change) before falling back to the relay (default 15000).
+   */
   iceTimeout?: number;
   /** ICE restarts tried when an open direct connection fails (default 2). */
   maxIceRestarts?: number;

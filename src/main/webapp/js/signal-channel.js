@@ -1056,8 +1056,8 @@ export class Model extends Emitter {
  *   ever contacted unless you name one).
  * @property {RTCIceTransportPolicy} [iceTransportPolicy] `"relay"` to use TURN only
  * @property {boolean} [relay] never try WebRTC: carry connections over a relay session
- * @property {number} [iceTimeout] ms a new direct connection may take before falling back to the
- *   relay (default 15000)
+ * @property {number} [iceTimeout] ms a new direct connection may go without progress (no signal
+ *   from the peer, no ICE or connection state change) before falling back to the relay (default 15000)
  * @property {number} [maxIceRestarts] ICE restarts tried when an open direct connection fails
  *   (default 2) before it is closed
  * @property {number} [connectTimeout] ms a connection may take to open at all (default 45000)
@@ -1594,7 +1594,7 @@ export class PeerConnection extends Emitter {
         if (this.#transport instanceof RtcTransport) this.#transport.signalled(signal);
         break;
       case 'fallback':
-        this._fallBack(false);
+        this._fallBack(false, 'the peer fell back');
         break;
       case 'bye':
         this.#end('closed by peer');
@@ -1632,8 +1632,9 @@ export class PeerConnection extends Emitter {
   /**
    * Gives up on the direct connection and carries this one over a relay session instead.
    * @param {boolean} tellPeer whether this side decided it (and must tell the peer)
+   * @param {string} why said in the error a fallback with media tracks reports
    */
-  _fallBack(tellPeer) {
+  _fallBack(tellPeer, why) {
     if (this.state === 'closed' || this.#fellBack || !(this.#transport instanceof RtcTransport)) return;
     this.#fellBack = true;
     if (tellPeer) this.node._signal(this, 'fallback');
@@ -1647,7 +1648,7 @@ export class PeerConnection extends Emitter {
       }
     }
     if (this.#tracks.length > 0) {
-      this.emit('error', new SignalChannelError('fell back to the relay: media tracks cannot be sent'));
+      this.emit('error', new SignalChannelError(`fell back to the relay (${why}): media tracks cannot be sent`));
     }
     this.#use('relay');
   }
@@ -1812,7 +1813,7 @@ class RtcTransport {
     this.#polite = !connection.opened;
     this.#signals = this.#create().catch((error) => {
       connection.emit('error', new SignalChannelError(`cannot make an RTCPeerConnection: ${error.message}`, { cause: error }));
-      connection._fallBack(true);
+      connection._fallBack(true, 'no RTCPeerConnection');
     });
   }
 
@@ -1832,6 +1833,7 @@ class RtcTransport {
     pc.oniceconnectionstatechange = () => this.#iceStateChanged();
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'connected') this.#everConnected = true;
+      this.#progressed();
     };
     pc.ontrack = ({ track, streams }) => connection.emit('track', track, [...streams]);
     pc.ondatachannel = ({ channel }) => {
@@ -1852,10 +1854,26 @@ class RtcTransport {
       if (sender === null) this.#senders.set(track, pc.addTrack(track, ...(this.#pendingStreams.get(track) ?? [])));
     }
     this.#pendingStreams.clear();
-    const iceTimeout = this.#options.iceTimeout ?? 15_000;
+    this.#progressed();
+  }
+
+  /**
+   * Gives the opening side another `iceTimeout` before it falls back to the relay. Called on every
+   * step forward (a signal from the peer, an ICE or connection state change), so what falls back is
+   * a connection that stopped moving, not one whose peer is merely slow: a peer starved of CPU may
+   * take longer than `iceTimeout` to answer, trickle its candidates and open the channel, and a
+   * deadline counted from the start gave up a direct connection still coming up (and its media).
+   */
+  #progressed() {
+    const connection = this.#connection;
+    if (!connection.opened || this.#closed || connection.state !== 'connecting') return;
+    clearTimeout(this.#iceTimer);
+    const timeout = this.#options.iceTimeout ?? 15_000;
     this.#iceTimer = setTimeout(() => {
-      if (connection.state === 'connecting' && connection.opened) connection._fallBack(true);
-    }, iceTimeout);
+      if (connection.state === 'connecting') {
+        connection._fallBack(true, `nothing moved for ${timeout} ms; signalling ${this.pc?.signalingState}, ICE ${this.pc?.iceConnectionState}, connection ${this.pc?.connectionState}`);
+      }
+    }, timeout);
   }
 
   /** @param {PeerStream} stream */
@@ -1887,6 +1905,7 @@ class RtcTransport {
 
   /** @param {any} signal */
   signalled(signal) {
+    this.#progressed();
     this.#signals = this.#signals.then(() => this.#handle(signal)).catch((error) => {
       this.#connection.emit('error', new SignalChannelError(`negotiation failed: ${error.message}`, { cause: error }));
     });
@@ -1947,6 +1966,11 @@ class RtcTransport {
 
   async #negotiate() {
     const pc = this.pc;
+    // The accepting side waits for the opener's first offer (it always makes one: it opens the
+    // control channel) and answers it; what that answer leaves out fires negotiationneeded again once
+    // stable. Offering at once made glare certain, and under CPU starvation Chromium, rolling back
+    // that offer before it had gathered a candidate, then gathered none for its answer: ICE never started.
+    if (!this.#connection.opened && !pc.remoteDescription) return;
     try {
       this.#makingOffer = true;
       await pc.setLocalDescription();
@@ -1992,6 +2016,7 @@ class RtcTransport {
     const pc = this.pc;
     const state = pc.iceConnectionState;
     this.#connection.emit('ice', state);
+    this.#progressed();
     if (state === 'connected' || state === 'completed') {
       this.#everConnected = true;
       this.#restarts = 0;
@@ -2011,7 +2036,7 @@ class RtcTransport {
     const connection = this.#connection;
     if (!this.#everConnected && connection.state === 'connecting') {
       // It never worked: the relay is the better bet than trying again.
-      connection._fallBack(true);
+      connection._fallBack(true, `ICE ${this.pc.iceConnectionState} before it ever connected`);
       return;
     }
     if (this.#restarts >= (this.#options.maxIceRestarts ?? 2)) {
