@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * Answers a WebSocket opening handshake to the endpoints that RFC 6455 or the namespace rule
- * forbids with 400 (405 for a method other than GET) and a line of plain text saying what was wrong, before the container's WebSocket implementation
- * sees it ({@link OpeningHandshake}).
+ * forbids with 400 (405 for a method other than GET) and a line of plain text saying what was
+ * wrong, before the container's WebSocket implementation sees it ({@link OpeningHandshake}).
  *
  * <p>It runs first on every server because it is declared: Tyrus (Payara, and the Tomcat WAR) and
  * Undertow (WildFly) add their upgrade filters from code, mapped after every declared filter. Some
