@@ -217,7 +217,9 @@ class ChurnIT {
             }
         });
         assertThat(failures).as("failed handshakes and closes").isEmpty();
-        assertQuietServer("echo");
+        // Tyrus reports the frames a stalled reader never took, discarded when its connection ends,
+        // as a warning: that one is this case's expected outcome, not a race.
+        assertQuietServer("echo", Duration.ofSeconds(10), UNSENT_FRAMES_DISCARDED);
     }
 
     /**
@@ -280,15 +282,23 @@ class ChurnIT {
     }
 
     void assertQuietServer(String endpoint, Duration within) throws Exception {
+        assertQuietServer(endpoint, within, null);
+    }
+
+    /** What Tyrus logs (Payara) when a connection ends with frames still queued for it. */
+    static final String UNSENT_FRAMES_DISCARDED = "TyrusServletWriter.onError | java.util.concurrent.CancellationException";
+
+    /** As {@link #assertQuietServer(String, Duration)}, tolerating log lines that contain {@code expected} (if not null). */
+    void assertQuietServer(String endpoint, Duration within, String expected) throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         int open;
         while ((open = endpoints.stats().getJsonObject(endpoint).getInt("sessions")) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
         assertThat(open).as("sessions still open on " + endpoint).isZero();
-        String log = http.send(HttpRequest.newBuilder(endpoints.http("test/server-log")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(log).as("problems in the server's log").isEmpty();
+        List<String> problems = http.send(HttpRequest.newBuilder(endpoints.http("test/server-log")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().lines().filter(line -> expected == null || !line.contains(expected)).toList();
+        assertThat(problems).as("problems in the server's log").isEmpty();
     }
 
     /** Opens a session; a handshake not answered with 101 is a failure naming the status. */
