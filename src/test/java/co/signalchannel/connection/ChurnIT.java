@@ -297,7 +297,8 @@ class ChurnIT {
         }
         assertThat(open).as("sessions still open on " + endpoint).isZero();
         List<String> problems = http.send(HttpRequest.newBuilder(endpoints.http("test/server-log")).build(),
-                HttpResponse.BodyHandlers.ofString()).body().lines().filter(line -> expected == null || !line.contains(expected)).toList();
+                        HttpResponse.BodyHandlers.ofString()).body().lines()
+                .filter(line -> expected == null || !line.contains(expected)).toList();
         assertThat(problems).as("problems in the server's log").isEmpty();
     }
 
