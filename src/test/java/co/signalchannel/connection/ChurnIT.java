@@ -217,8 +217,9 @@ class ChurnIT {
             }
         });
         assertThat(failures).as("failed handshakes and closes").isEmpty();
-        // Tyrus reports the frames a stalled reader never took, discarded when its connection ends,
-        // as a warning: that one is this case's expected outcome, not a race.
+        // Tyrus' servlet writer logs a warning for every queued frame it could not write once the
+        // connection ended (a cancellation on Payara, a broken pipe on Tomcat): a stalled reader
+        // that goes away leaves such frames by design, so these are this case's expected outcome.
         assertQuietServer("echo", Duration.ofSeconds(10), UNSENT_FRAMES_DISCARDED);
     }
 
@@ -285,8 +286,8 @@ class ChurnIT {
         assertQuietServer(endpoint, within, null);
     }
 
-    /** What Tyrus logs (Payara) when a connection ends with frames still queued for it. */
-    static final String UNSENT_FRAMES_DISCARDED = "TyrusServletWriter.onError | java.util.concurrent.CancellationException";
+    /** What Tyrus logs when a connection ends with frames still queued for it. */
+    static final String UNSENT_FRAMES_DISCARDED = "TyrusServletWriter: TyrusServletWriter.onError | ";
 
     /** As {@link #assertQuietServer(String, Duration)}, tolerating log lines that contain {@code expected} (if not null). */
     void assertQuietServer(String endpoint, Duration within, String expected) throws Exception {
