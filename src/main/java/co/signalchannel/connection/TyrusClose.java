@@ -44,7 +44,6 @@ import java.util.logging.Logger;
 final class TyrusClose {
 
     private static final Logger LOG = Logger.getLogger(TyrusClose.class.getName());
-    private static final String TYRUS_WEB_SOCKET = "org.glassfish.tyrus.core.TyrusWebSocket";
     private static final String CLOSE_FRAME = "org.glassfish.tyrus.core.frame.CloseFrame";
 
     /** How to reach and close the web socket behind one class of remote endpoint. */
@@ -87,12 +86,9 @@ final class TyrusClose {
 
     private static Optional<Access> find(Class<?> remoteClass) {
         try {
-            for (Class<?> type = remoteClass; type != null; type = type.getSuperclass()) {
-                for (Field field : type.getDeclaredFields()) {
-                    if (field.getName().equals("webSocket") && field.getType().getName().equals(TYRUS_WEB_SOCKET)) {
-                        return Optional.of(access(field));
-                    }
-                }
+            Optional<Field> webSocket = TyrusWebSockets.field(remoteClass);
+            if (webSocket.isPresent()) {
+                return Optional.of(access(webSocket.get()));
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "no Tyrus close for " + remoteClass + "; using Session.close");
@@ -128,8 +124,7 @@ final class TyrusClose {
         state.setAccessible(true);
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         return new Access(webSocketField, state, connected, closing,
-                lookup.findVirtual(socket, "sendRawFrame", MethodType.methodType(Future.class, ByteBuffer.class))
-                        .asType(MethodType.methodType(Future.class, Object.class, ByteBuffer.class)),
+                TyrusWebSockets.sendRawFrame(socket),
                 lookup.findConstructor(closeFrame, MethodType.methodType(void.class, CloseReason.class))
                         .asType(MethodType.methodType(Object.class, CloseReason.class)),
                 lookup.findVirtual(socket, "onClose", MethodType.methodType(void.class, closeFrame))

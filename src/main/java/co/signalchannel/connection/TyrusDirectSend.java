@@ -38,7 +38,6 @@ import java.util.logging.Logger;
 final class TyrusDirectSend implements WebSocketTransport.Sends {
 
     private static final Logger LOG = Logger.getLogger(TyrusDirectSend.class.getName());
-    private static final String TYRUS_WEB_SOCKET = "org.glassfish.tyrus.core.TyrusWebSocket";
     private static final String TYRUS_FUTURE = "org.glassfish.tyrus.core.TyrusFuture";
 
     /** How to reach the web socket behind one class of remote endpoint. */
@@ -86,12 +85,9 @@ final class TyrusDirectSend implements WebSocketTransport.Sends {
 
     private static Optional<Access> find(Class<?> remoteClass) {
         try {
-            for (Class<?> type = remoteClass; type != null; type = type.getSuperclass()) {
-                for (Field field : type.getDeclaredFields()) {
-                    if (field.getName().equals("webSocket") && field.getType().getName().equals(TYRUS_WEB_SOCKET)) {
-                        return Optional.of(access(field));
-                    }
-                }
+            Optional<Field> webSocket = TyrusWebSockets.field(remoteClass);
+            if (webSocket.isPresent()) {
+                return Optional.of(access(webSocket.get()));
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.FINE, e, () -> "no direct Tyrus sends for " + remoteClass + "; using the standard API");
@@ -111,8 +107,7 @@ final class TyrusDirectSend implements WebSocketTransport.Sends {
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         return new Access(webSocketField, protocolHandler,
                 lookup.findVirtual(protocolHandler.getType(), "hasExtensions", MethodType.methodType(boolean.class)),
-                lookup.findVirtual(socket, "sendRawFrame", MethodType.methodType(Future.class, ByteBuffer.class))
-                        .asType(MethodType.methodType(Future.class, Object.class, ByteBuffer.class)),
+                TyrusWebSockets.sendRawFrame(socket),
                 lookup.findVirtual(socket, "sendPing", MethodType.methodType(Future.class, byte[].class))
                         .asType(MethodType.methodType(void.class, Object.class, byte[].class)));
     }
