@@ -99,6 +99,44 @@ public final class RawWebSocket implements AutoCloseable {
         sendFrame(Frame.CLOSE, new byte[]{(byte) (code >> 8), (byte) code}, true);
     }
 
+    /** Sends a masked binary frame of any size (its payload masked with a zero mask, so sent as it is). */
+    public void sendBinary(byte[] payload) throws IOException {
+        sendHeader(Frame.BINARY, true, payload.length);
+        out.write(payload);
+        out.flush();
+    }
+
+    /**
+     * Sends only the header of a masked frame (its mask is zero) declaring {@code declaredLength}
+     * payload bytes, the 64-bit length field sent as it is, sign bit and all; the payload, if any,
+     * follows with {@link #sendRaw}.
+     */
+    public void sendHeader(int opcode, boolean fin, long declaredLength) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        header.write((fin ? 0x80 : 0) | opcode);
+        if (declaredLength >= 0 && declaredLength < 126) {
+            header.write(0x80 | (int) declaredLength);
+        } else if (declaredLength >= 0 && declaredLength < 65_536) {
+            header.write(0x80 | 126);
+            header.write((int) (declaredLength >> 8));
+            header.write((int) (declaredLength & 0xff));
+        } else {
+            header.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                header.write((int) (declaredLength >>> shift) & 0xff);
+            }
+        }
+        header.write(new byte[4]);
+        out.write(header.toByteArray());
+        out.flush();
+    }
+
+    /** Sends bytes as they are, e.g. a payload after {@link #sendHeader}. */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     private void sendFrame(int opcode, byte[] payload, boolean masked) throws IOException {
         int maskBit = masked ? 0x80 : 0;
         ByteArrayOutputStream frame = new ByteArrayOutputStream();

@@ -7,8 +7,8 @@
  * before it has set a {@code WriteListener}. Tomcat refuses that ("It is illegal to call
  * canWrite() when the ServletOutputStream is not in non-blocking mode"), so every frame the server
  * sends fails, pongs and close frames included, while messages still arrive. {@link
- * TyrusUpgradeFilter} has Tomcat create {@link NonBlockingTyrusUpgradeHandler} in place of Tyrus'
- * own handler; it hands Tyrus a connection whose output stream is put in non-blocking mode before
+ * TyrusUpgradeHandlerChoice} names {@link NonBlockingTyrusUpgradeHandler}, which the application's
+ * {@code FrameLimitFilter} then creates in place of Tyrus' own handler; it hands Tyrus a connection whose output stream is put in non-blocking mode before
  * Tyrus first writes, as the Servlet specification expects, and whose close waits (a bounded
  * time) for the close frame to leave, since Tyrus closes right after writing it.
  *

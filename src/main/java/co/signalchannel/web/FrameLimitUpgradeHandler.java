@@ -1,0 +1,108 @@
+package co.signalchannel.web;
+
+import co.signalchannel.connection.CloseCodes;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import jakarta.servlet.http.WebConnection;
+import jakarta.websocket.CloseReason;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The upgrade handler the container runs in place of Tyrus' own ({@link FrameLimitFilter}): it
+ * hands Tyrus' handler the connection with its input stream read through a {@link FrameSizeGuard},
+ * and closes the session with 1009 through Tyrus when the guard refuses a frame.
+ */
+public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
+
+    private static final Logger LOG = Logger.getLogger(FrameLimitUpgradeHandler.class.getName());
+
+    private volatile HttpUpgradeHandler tyrus;
+    private long maxMessageBytes;
+
+    void guard(HttpUpgradeHandler tyrusHandler, long limit) {
+        this.tyrus = tyrusHandler;
+        this.maxMessageBytes = limit;
+    }
+
+    @Override
+    public void init(WebConnection connection) {
+        tyrus.init(new GuardedConnection(connection));
+    }
+
+    /**
+     * Also forgets Tyrus' handler: Payara's {@code org.apache.catalina.connector.Request.recycle()}
+     * does not clear the upgrade handler it holds, so every pooled request would keep the handler of
+     * the last connection it upgraded, with Tyrus' input buffers (up to 4 MiB each) in it.
+     */
+    @Override
+    public void destroy() {
+        HttpUpgradeHandler handler = tyrus;
+        tyrus = null;
+        if (handler != null) {
+            handler.destroy();
+        }
+    }
+
+    /**
+     * Closes the session as Tyrus closes it for a failed read: through the {@code Connection}
+     * (Tyrus' SPI) its servlet handler keeps in the field {@code connection}, which sends the close
+     * frame and runs the endpoint's {@code @OnClose}.
+     */
+    private void closeTooBig(String reason) throws IOException {
+        CloseReason tooBig = new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCodes.MESSAGE_TOO_BIG), reason);
+        HttpUpgradeHandler handler = tyrus;
+        try {
+            for (Class<?> type = handler.getClass(); type != null; type = type.getSuperclass()) {
+                try {
+                    Field field = type.getDeclaredField("connection");
+                    field.setAccessible(true);
+                    Object connection = field.get(handler);
+                    Method close = field.getType().getMethod("close", CloseReason.class);
+                    close.invoke(connection, tooBig);
+                    return;
+                } catch (NoSuchFieldException notHere) {
+                    // look in the superclass
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.FINE, "cannot close through Tyrus' connection", e);
+        }
+        // Tyrus closes a connection whose read fails, with 1003 rather than 1009.
+        throw new IOException(reason);
+    }
+
+    private final class GuardedConnection implements WebConnection {
+
+        private final WebConnection connection;
+        private FrameLimitInputStream input;
+
+        GuardedConnection(WebConnection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public synchronized ServletInputStream getInputStream() throws IOException {
+            if (input == null) {
+                input = new FrameLimitInputStream(connection.getInputStream(), new FrameSizeGuard(maxMessageBytes),
+                        FrameLimitUpgradeHandler.this::closeTooBig);
+            }
+            return input;
+        }
+
+        @Override
+        public ServletOutputStream getOutputStream() throws IOException {
+            return connection.getOutputStream();
+        }
+
+        @Override
+        public void close() throws Exception {
+            connection.close();
+        }
+    }
+}
