@@ -4,6 +4,7 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 
 import java.io.IOException;
+import java.util.function.UnaryOperator;
 
 /**
  * An upgraded connection's input stream as the WebSocket implementation reads it, less the frames
@@ -21,12 +22,16 @@ final class FrameLimitInputStream extends ServletInputStream {
     }
 
     private final Refusal onRefusal;
+    private final UnaryOperator<ReadListener> listeners;
     private volatile boolean refused;
 
-    FrameLimitInputStream(ServletInputStream stream, FrameSizeGuard guard, Refusal onRefusal) {
+    /** {@code listeners} wraps the read listener the implementation sets before the container gets it. */
+    FrameLimitInputStream(ServletInputStream stream, FrameSizeGuard guard, Refusal onRefusal,
+            UnaryOperator<ReadListener> listeners) {
         this.stream = stream;
         this.guard = guard;
         this.onRefusal = onRefusal;
+        this.listeners = listeners;
     }
 
     @Override
@@ -85,7 +90,7 @@ final class FrameLimitInputStream extends ServletInputStream {
 
     @Override
     public void setReadListener(ReadListener readListener) {
-        stream.setReadListener(readListener);
+        stream.setReadListener(listeners.apply(readListener));
     }
 
     @Override

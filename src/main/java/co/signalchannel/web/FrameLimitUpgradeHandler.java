@@ -1,6 +1,7 @@
 package co.signalchannel.web;
 
 import co.signalchannel.connection.CloseCodes;
+import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpUpgradeHandler;
@@ -16,7 +17,9 @@ import java.util.logging.Logger;
 /**
  * The upgrade handler the container runs in place of Tyrus' own ({@link FrameLimitFilter}): it
  * hands Tyrus' handler the connection with its input stream read through a {@link FrameSizeGuard},
- * and closes the session with 1009 through Tyrus when the guard refuses a frame.
+ * and closes the session with 1009 through Tyrus when the guard refuses a frame. It also holds back
+ * the end of a connection the container reports before Tyrus' {@code init} is done
+ * ({@link OpenedFirstReadListener}).
  */
 public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
 
@@ -32,7 +35,12 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
 
     @Override
     public void init(WebConnection connection) {
-        tyrus.init(new GuardedConnection(connection));
+        GuardedConnection guarded = new GuardedConnection(connection);
+        try {
+            tyrus.init(guarded);
+        } finally {
+            guarded.opened();
+        }
     }
 
     /**
@@ -81,6 +89,8 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
 
         private final WebConnection connection;
         private FrameLimitInputStream input;
+        private OpenedFirstReadListener readListener;
+        private boolean opened;
 
         GuardedConnection(WebConnection connection) {
             this.connection = connection;
@@ -90,9 +100,28 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
         public synchronized ServletInputStream getInputStream() throws IOException {
             if (input == null) {
                 input = new FrameLimitInputStream(connection.getInputStream(), new FrameSizeGuard(maxMessageBytes),
-                        FrameLimitUpgradeHandler.this::closeTooBig);
+                        FrameLimitUpgradeHandler.this::closeTooBig, this::holdEndUntilOpened);
             }
             return input;
+        }
+
+        private synchronized ReadListener holdEndUntilOpened(ReadListener listener) {
+            readListener = new OpenedFirstReadListener(listener);
+            if (opened) {
+                readListener.opened();
+            }
+            return readListener;
+        }
+
+        void opened() {
+            OpenedFirstReadListener listener;
+            synchronized (this) {
+                opened = true;
+                listener = readListener;
+            }
+            if (listener != null) {
+                listener.opened();
+            }
         }
 
         @Override

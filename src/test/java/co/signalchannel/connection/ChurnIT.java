@@ -9,7 +9,6 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -228,7 +227,6 @@ class ChurnIT {
      * counted on Payara until the heartbeat's timeout. Tyrus runs {@code @OnOpen} for them but never
      * {@code @OnClose}, and writes to them neither complete nor fail.
      */
-    @Disabled("issue 10: connections dropped during their upgrade stay counted on Payara until the heartbeat's timeout")
     @Test
     void connectionsDroppedRightAfterTheirUpgradeLeaveAtOnce() throws Exception {
         runConcurrently(200, dropped -> {
