@@ -37,6 +37,15 @@ public final class Endpoints {
         }
     }
 
+    /** A server of the tests' own at {@code base} (ending in {@code /}), e.g. a {@link ServerNode}. */
+    public static Endpoints at(URI base) {
+        try {
+            return new Endpoints(base.toURL());
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(base.toString(), e);
+        }
+    }
+
     /** {@code ws://host/context/v1/{endpoint}/{namespace}}, the namespace percent-encoded as encodeURIComponent does. */
     public URI ws(String endpoint, String namespace) {
         return URI.create(base.toString().replaceFirst("^http", "ws") + "v1/" + endpoint + "/" + encode(namespace));
