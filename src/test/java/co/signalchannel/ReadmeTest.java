@@ -1,6 +1,7 @@
 package co.signalchannel;
 
 import co.signalchannel.config.Setting;
+import co.signalchannel.config.TextSetting;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -15,6 +16,10 @@ class ReadmeTest {
     void everySettingIsDocumentedWithItsDefault() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         for (Setting setting : Setting.values()) {
+            assertThat(readme).as(setting.propertyName())
+                    .contains("| `" + setting.propertyName() + "` | " + setting.documentedDefault() + " |");
+        }
+        for (TextSetting setting : TextSetting.values()) {
             assertThat(readme).as(setting.propertyName())
                     .contains("| `" + setting.propertyName() + "` | " + setting.documentedDefault() + " |");
         }

@@ -62,7 +62,11 @@ public enum Setting {
     SCUTTLEBUTT_VALUE_MAX_BYTES("scuttlebutt.value.max-bytes", 16_384,
             "Largest value (bytes of its JSON as sent on: compact, numbers as written) in an update; larger closes the session with 1009."),
     SCUTTLEBUTT_MESSAGE_MAX_VALUES("scuttlebutt.message.max-values", 1_000,
-            "JSON lines one message may carry; more closes the session with 1009.");
+            "JSON lines one message may carry; more closes the session with 1009."),
+    CLUSTER_NODE_TIMEOUT_MS("cluster.node-timeout-ms", 15_000,
+            "A cluster node not heard from for this long is taken for dead: the others close its sessions' relay partners with 1001 and stop counting its sessions. Each node reports itself every third of it."),
+    CLUSTER_REDIS_TIMEOUT_MS("cluster.redis-timeout-ms", 5_000,
+            "How long a node waits for Redis. Redis unanswering for this long counts as lost: the node closes every session with 1013 and refuses new ones until Redis answers again.");
 
     private final String key;
     private final LongSupplier defaultValue;

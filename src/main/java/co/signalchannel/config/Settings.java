@@ -11,9 +11,11 @@ import java.util.function.UnaryOperator;
 public final class Settings {
 
     private final Map<Setting, Long> values;
+    private final Map<TextSetting, String> texts;
 
-    private Settings(Map<Setting, Long> values) {
+    private Settings(Map<Setting, Long> values, Map<TextSetting, String> texts) {
         this.values = values;
+        this.texts = texts;
     }
 
     /** Every setting at its default. */
@@ -38,14 +40,33 @@ public final class Settings {
                     new Source("environment variable", setting.environmentName(), environment),
                     new Source("context parameter", setting.propertyName(), contextParameters)));
         }
-        return new Settings(values);
+        Map<TextSetting, String> texts = new EnumMap<>(TextSetting.class);
+        for (TextSetting setting : TextSetting.values()) {
+            texts.put(setting, firstText(setting.defaultValue(),
+                    new Source("system property", setting.propertyName(), systemProperties),
+                    new Source("environment variable", setting.environmentName(), environment),
+                    new Source("context parameter", setting.propertyName(), contextParameters)));
+        }
+        return new Settings(values, texts);
     }
 
     /** A copy with one setting changed; for tests and embedding. */
     public Settings with(Setting setting, long value) {
         Map<Setting, Long> copy = new EnumMap<>(values);
         copy.put(setting, requirePositive(setting, value, "with()"));
-        return new Settings(copy);
+        return new Settings(copy, texts);
+    }
+
+    /** A copy with one text setting changed; for tests and embedding. */
+    public Settings with(TextSetting setting, String value) {
+        Map<TextSetting, String> copy = new EnumMap<>(texts);
+        copy.put(setting, value == null ? "" : value.strip());
+        return new Settings(values, copy);
+    }
+
+    /** The value of a text setting, stripped; empty when unset. */
+    public String text(TextSetting setting) {
+        return texts.get(setting);
     }
 
     public long get(Setting setting) {
@@ -77,6 +98,16 @@ public final class Settings {
             }
         }
         return setting.defaultValue();
+    }
+
+    private static String firstText(String defaultValue, Source... sources) {
+        for (Source source : sources) {
+            String raw = source.lookup().apply(source.name());
+            if (raw != null && !raw.isBlank()) {
+                return raw.strip();
+            }
+        }
+        return defaultValue;
     }
 
     private static long requirePositive(Setting setting, long value, String where) {

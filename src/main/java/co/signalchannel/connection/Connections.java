@@ -1,8 +1,10 @@
 package co.signalchannel.connection;
 
+import co.signalchannel.cluster.ClusterNode;
 import co.signalchannel.config.Configuration;
 import co.signalchannel.config.Setting;
 import co.signalchannel.config.Settings;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,6 +40,9 @@ public class Connections {
     @Inject
     Configuration configuration;
 
+    @Inject
+    ClusterNode cluster;
+
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextId = new AtomicInteger();
     private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1, daemon("signal-channel-timer"));
@@ -47,6 +52,40 @@ public class Connections {
             new LinkedBlockingQueue<>(), daemon("signal-channel-closer"), new ThreadPoolExecutor.CallerRunsPolicy());
     private volatile ScheduledFuture<?> heartbeat;
     private volatile String sessionImplementation;
+
+    /**
+     * In a cluster, losing Redis may have lost messages for every session: each is closed so its
+     * client reconnects (to this node once Redis is back, or to another).
+     */
+    @PostConstruct
+    void init() {
+        cluster.onRedisLost(() -> abortAll(new Closure(CloseCodes.TRY_AGAIN_LATER,
+                "this node lost the cluster's Redis; reconnect")));
+        cluster.onStopping(() -> {
+            abortAll(SHUTTING_DOWN);
+            awaitAllEnded(Duration.ofSeconds(2)); // their end actions tell partners on other nodes
+        });
+    }
+
+    private void awaitAllEnded(Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static final Closure SHUTTING_DOWN = new Closure(CloseCodes.GOING_AWAY, "server shutting down");
+
+    private void abortAll(Closure closure) {
+        for (Connection connection : open) {
+            connection.abort(closure);
+        }
+    }
 
     public Settings settings() {
         return configuration.settings();
@@ -114,6 +153,10 @@ public class Connections {
                 throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER,
                         "server full: it holds its limit of " + max + " sessions; try again later");
             }
+            if (!cluster.available()) {
+                throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER,
+                        "this node cannot reach the cluster's Redis; try again later");
+            }
             connection.receiveWith(opening.open(connection));
         } catch (ProtocolViolation refused) {
             connection.abort(refused.closure());
@@ -162,9 +205,7 @@ public class Connections {
 
     @PreDestroy
     void shutdown() {
-        for (Connection connection : open) {
-            connection.abort(new Closure(CloseCodes.GOING_AWAY, "server shutting down"));
-        }
+        abortAll(SHUTTING_DOWN);
         timers.shutdownNow();
         tyrusIdleTimer.shutdownNow();
         closer.shutdown();

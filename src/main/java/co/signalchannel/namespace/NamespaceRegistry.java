@@ -88,6 +88,11 @@ public final class NamespaceRegistry<N extends Namespace> {
         byName.computeIfPresent(name, (key, namespace) -> namespace.isAbandoned() ? null : namespace);
     }
 
+    /** The namespace of that name, or null if it is not in use. */
+    public N find(String name) {
+        return byName.get(name);
+    }
+
     /** Whether a namespace of that name exists now. */
     public boolean contains(String name) {
         return byName.containsKey(name);

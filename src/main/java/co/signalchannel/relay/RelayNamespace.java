@@ -10,7 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RelayNamespace implements Namespace {
 
     private final Set<Connection> members = ConcurrentHashMap.newKeySet();
-    private final RelayPairings<RelayParty> pairings = new RelayPairings<>();
+    private final Rendezvous pairings;
+
+    RelayNamespace(Rendezvous pairings) {
+        this.pairings = pairings;
+    }
 
     @Override
     public boolean join(Connection connection) {
@@ -27,7 +31,7 @@ final class RelayNamespace implements Namespace {
         return members.size();
     }
 
-    RelayPairings<RelayParty> pairings() {
+    Rendezvous pairings() {
         return pairings;
     }
 }

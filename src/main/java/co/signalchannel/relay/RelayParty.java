@@ -17,9 +17,11 @@ import java.util.List;
  *
  * <p>Ordering guarantee: a partner receives {@code {"open":true}}, then everything this session
  * sent before pairing, then everything it sends afterwards, in the order it was sent. Both the
- * buffering and the pairing take this party's lock, so no message can overtake the buffer.
+ * buffering and the pairing take this party's lock, so no message can overtake the buffer. The
+ * partner may be on another node ({@link RemoteParty}): what goes to it then travels through one
+ * Redis channel, which keeps that order.
  */
-final class RelayParty implements Receiver {
+final class RelayParty implements Receiver, Partner {
 
     static final String OPEN = "{\"open\":true}";
 
@@ -28,19 +30,19 @@ final class RelayParty implements Receiver {
     }
 
     private final Connection connection;
-    private final RelayPairings<RelayParty> pairings;
+    private final Rendezvous pairings;
     private final Limits limits;
     private final JsonTextReader json;
 
     private volatile RelayHeader header; // written once, by this session's own receiving thread
     // guarded by this:
-    private RelayParty partner;
+    private Partner partner;
     private List<Outgoing> buffered = new ArrayList<>();
     private long bufferedBytes;
     private boolean ended;
 
     /** @param json reads the header; shared by every party */
-    RelayParty(Connection connection, RelayPairings<RelayParty> pairings, Limits limits, JsonTextReader json) {
+    RelayParty(Connection connection, Rendezvous pairings, Limits limits, JsonTextReader json) {
         this.connection = connection;
         this.pairings = pairings;
         this.limits = limits;
@@ -66,47 +68,87 @@ final class RelayParty implements Receiver {
     }
 
     private void present(RelayHeader claimed) throws ProtocolViolation {
-        RelayPairings.Claim<RelayParty> claim = pairings.claim(this, claimed);
+        RelayPairings.Claim<Partner> claim = pairings.claim(this, claimed);
         if (claim instanceof RelayPairings.Claim.Refused) {
             throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION,
                     "refused: another open session already holds this relay pairing (local/remote)");
         }
         header = claimed;
-        if (claim instanceof RelayPairings.Claim.Paired<RelayParty> paired) {
-            RelayParty waiting = paired.partner();
-            if (waiting.acceptPartner(this)) {
+        if (claim instanceof RelayPairings.Claim.Paired<Partner> paired) {
+            Partner waiting = paired.partner();
+            synchronized (this) {
+                partner = waiting; // before the pairing: the waiting one may answer at once
+            }
+            if (!waiting.pairWith(this)) {
                 synchronized (this) {
-                    partner = waiting;
+                    partner = null;
                 }
-                waiting.connection.send(OPEN);
-            } else {
                 connection.close(partnerGone());
             }
         }
     }
 
+    /** This session's id, which a partner on another node addresses it by. */
+    String id() {
+        return connection.id();
+    }
+
+    @Override
+    public void deliver(Outgoing message) {
+        connection.send(message);
+    }
+
+    @Override
+    public void hangUp() {
+        connection.close(partnerGone());
+    }
+
+    @Override
+    public boolean pairWith(Partner newcomer) {
+        if (!acceptPartner(newcomer)) {
+            return false;
+        }
+        connection.send(OPEN);
+        return true;
+    }
+
     /**
-     * Called on the party that waited, by the thread of the one that completed the pairing:
-     * opens the partner and hands it this party's buffer, all under this party's lock.
+     * Opens the newcomer and hands it this party's buffer, all under this party's lock.
      *
      * @return false if this party ended meanwhile
      */
-    private synchronized boolean acceptPartner(RelayParty newcomer) {
+    private synchronized boolean acceptPartner(Partner newcomer) {
         if (ended) {
             return false;
         }
-        newcomer.connection.send(OPEN);
+        newcomer.deliver(new Outgoing.Text(OPEN));
         for (Outgoing message : buffered) {
-            newcomer.connection.send(message);
+            newcomer.deliver(message);
         }
         buffered = null;
         partner = newcomer;
         return true;
     }
 
+    /** Closes this session if its partner was on the node that was lost. */
+    void nodeLost(String node) {
+        Partner current;
+        synchronized (this) {
+            current = partner;
+        }
+        if (current instanceof RemoteParty remote && remote.node().equals(node)) {
+            connection.close(new Closure(CloseCodes.GOING_AWAY, "relay partner's node " + node + " was lost"));
+        }
+    }
+
+    /** Aborts this session: a message it sent could not be passed on to its partner's node. */
+    void undeliverable(String problem) {
+        connection.abort(new Closure(CloseCodes.TRY_AGAIN_LATER, problem));
+    }
+
     private synchronized void forward(Outgoing message) throws ProtocolViolation {
         if (partner != null) {
-            partner.connection.send(message);
+            partner.deliver(message);
             return;
         }
         if (buffered.size() + 1 > limits.maxBufferedMessages()
@@ -134,7 +176,7 @@ final class RelayParty implements Receiver {
 
     /** The session ended: frees its claim and closes its partner once the partner has what was sent. */
     void ended() {
-        RelayParty formerPartner;
+        Partner formerPartner;
         synchronized (this) {
             ended = true;
             formerPartner = partner;
@@ -144,7 +186,7 @@ final class RelayParty implements Receiver {
             pairings.release(this, header);
         }
         if (formerPartner != null) {
-            formerPartner.connection.close(partnerGone());
+            formerPartner.hangUp();
         }
     }
 

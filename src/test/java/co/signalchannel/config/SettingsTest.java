@@ -32,6 +32,22 @@ class SettingsTest {
     }
 
     @Test
+    void textSettingsComeFromTheSameSourcesInTheSameOrder() {
+        Map<String, String> environment = Map.of("SIGNALCHANNEL_CLUSTER_REDIS", " redis://127.0.0.1:7000 ",
+                "SIGNALCHANNEL_CLUSTER_NODE_ID", "from-environment");
+        Map<String, String> context = Map.of("signalchannel.cluster.node-id", "from-web-xml",
+                "signalchannel.cluster.prefix", "staging");
+        Map<String, String> properties = Map.of("signalchannel.cluster.prefix", "   ");
+        Settings settings = Settings.resolve(properties::get, environment::get, context::get);
+        assertThat(settings.text(TextSetting.CLUSTER_REDIS)).isEqualTo("redis://127.0.0.1:7000");
+        assertThat(settings.text(TextSetting.CLUSTER_NODE_ID)).isEqualTo("from-environment");
+        assertThat(settings.text(TextSetting.CLUSTER_PREFIX)).as("a blank value counts as unset").isEqualTo("staging");
+        assertThat(Settings.defaults().text(TextSetting.CLUSTER_REDIS)).as("alone by default").isEmpty();
+        assertThat(Settings.defaults().text(TextSetting.CLUSTER_PREFIX)).isEqualTo("signalchannel");
+        assertThat(TextSetting.CLUSTER_NODE_ID.environmentName()).isEqualTo("SIGNALCHANNEL_CLUSTER_NODE_ID");
+    }
+
+    @Test
     void namesFollowOneScheme() {
         assertThat(Setting.RELAY_BUFFER_MAX_BYTES.propertyName()).isEqualTo("signalchannel.relay.buffer.max-bytes");
         assertThat(Setting.RELAY_BUFFER_MAX_BYTES.environmentName()).isEqualTo("SIGNALCHANNEL_RELAY_BUFFER_MAX_BYTES");

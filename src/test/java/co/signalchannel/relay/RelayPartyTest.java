@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RelayPartyTest {
 
-    final RelayPairings<RelayParty> pairings = new RelayPairings<>();
+    final RelayPairings<Partner> claims = new RelayPairings<>();
+    final Rendezvous pairings = Rendezvous.in(claims);
     final RelayParty.Limits limits = new RelayParty.Limits(1_000, 1_000_000);
 
     record Side(FakeTransport transport, Connection connection, RelayParty party) {
@@ -83,7 +84,7 @@ class RelayPartyTest {
         a.connection().ended();
         assertThat(b.transport().closedWith().code()).isEqualTo(1000);
         b.connection().ended();
-        assertThat(pairings.held()).isZero();
+        assertThat(claims.held()).isZero();
     }
 
     /** Regression (issue 10): in one case of fifty, tokens of a pair that had just closed were refused. */
@@ -95,11 +96,11 @@ class RelayPartyTest {
         b.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
         a.connection().ended();
         assertThat(b.transport().closedWith()).isNotNull(); // b's client sees the close now...
-        assertThat(pairings.held()).isZero(); // ...and its session no longer holds the claim
+        assertThat(claims.held()).isZero(); // ...and its session no longer holds the claim
         Side again = side();
         again.party().onText("{\"local\":\"b\",\"remote\":\"a\"}");
         assertThat(again.transport().closedWith()).isNull();
-        assertThat(pairings.held()).isEqualTo(1);
+        assertThat(claims.held()).isEqualTo(1);
     }
 
     @Test

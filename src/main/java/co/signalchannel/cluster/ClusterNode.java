@@ -1,0 +1,349 @@
+package co.signalchannel.cluster;
+
+import co.signalchannel.config.Configuration;
+import co.signalchannel.config.Setting;
+import co.signalchannel.config.Settings;
+import co.signalchannel.config.TextSetting;
+import io.lettuce.core.ScriptOutputType;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * This server's place in a cluster of nodes sharing one Redis ({@code cluster.redis}), or, with
+ * that unset, the news that it runs alone and nothing here is used.
+ *
+ * <p>What it gives the features: channels to publish to and subscribe to, Lua scripts for the
+ * state they keep in Redis, which other nodes are alive (each node reports itself every third of
+ * {@code cluster.node-timeout-ms}; one whose report expired is lost), and two alarms: Redis lost
+ * (the subscription connection dropped, or Redis did not answer within
+ * {@code cluster.redis-timeout-ms}: messages may have been missed) and a node lost.
+ *
+ * <p>Redis counts as available for new sessions only while it answers the node's pings (every
+ * {@value #PING_MS} ms) within {@value #ADMIT_WITHIN_MS} ms.
+ */
+@ApplicationScoped
+public class ClusterNode {
+
+    private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
+    static final long PING_MS = 250;
+    static final long ADMIT_WITHIN_MS = 1_000;
+
+    @Inject
+    Configuration configuration;
+
+    private RedisBus bus;
+    private String nodeId = "";
+    private Duration nodeTimeout;
+    private Duration redisTimeout;
+    private ScheduledExecutorService timer;
+    private final Membership membership = new Membership();
+    private final List<Runnable> redisLostListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> nodeLostListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> stoppingListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean stopping;
+    private final AtomicBoolean lostReported = new AtomicBoolean();
+    private volatile Supplier<String> reporter = () -> "{}";
+    private volatile long oldestUnansweredPing; // 0: none
+    private volatile boolean pinging;
+    private long lastConnectAttempt;
+
+    @PostConstruct
+    void init() {
+        Settings settings = configuration.settings();
+        String redis = settings.text(TextSetting.CLUSTER_REDIS);
+        if (redis.isEmpty()) {
+            return;
+        }
+        String configured = settings.text(TextSetting.CLUSTER_NODE_ID);
+        nodeId = configured.isEmpty() ? "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)) : configured;
+        if (nodeId.contains("/")) {
+            // Relay parties are addressed as node/session.
+            throw new IllegalArgumentException(TextSetting.CLUSTER_NODE_ID.propertyName() + " is \"" + nodeId
+                    + "\"; it must not contain '/'");
+        }
+        nodeTimeout = settings.duration(Setting.CLUSTER_NODE_TIMEOUT_MS);
+        redisTimeout = settings.duration(Setting.CLUSTER_REDIS_TIMEOUT_MS);
+        bus = new RedisBus(redis, settings.text(TextSetting.CLUSTER_PREFIX) + ":", redisTimeout, this::redisLost);
+        timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "signal-channel-cluster");
+            thread.setDaemon(true);
+            return thread;
+        });
+        tryConnect();
+        timer.scheduleWithFixedDelay(this::checkRedis, PING_MS, PING_MS, TimeUnit.MILLISECONDS);
+        long every = Math.max(100, nodeTimeout.toMillis() / 3);
+        timer.scheduleWithFixedDelay(this::report, 0, every, TimeUnit.MILLISECONDS);
+        LOG.info("cluster node " + nodeId + " on Redis " + withoutPassword(redis));
+    }
+
+    /** Whether this server is a node of a cluster (else every other method is unused). */
+    public boolean enabled() {
+        return bus != null;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** The cluster's name for a channel or key: the prefix, then the parts joined by ':'. */
+    public String name(String... parts) {
+        return bus.prefix() + String.join(":", parts);
+    }
+
+    /** Whether new sessions may be admitted: Redis is connected and answering. */
+    public boolean available() {
+        if (!enabled()) {
+            return true;
+        }
+        long unanswered = oldestUnansweredPing;
+        return bus.isConnected() && (unanswered == 0 || System.currentTimeMillis() - unanswered < ADMIT_WITHIN_MS);
+    }
+
+    /** Called when Redis was lost: every session that depended on it must be closed (1013). */
+    public void onRedisLost(Runnable listener) {
+        redisLostListeners.add(listener);
+    }
+
+    /** Called with a node's id once it was found dead (its report expired). */
+    public void onNodeLost(Consumer<String> listener) {
+        nodeLostListeners.add(listener);
+    }
+
+    /**
+     * Called when this node stops, while Redis is still connected: sessions closed then can still
+     * tell their partners on other nodes, and their clients learn it is the node going away
+     * (1001), not Redis lost.
+     */
+    public void onStopping(Runnable listener) {
+        stoppingListeners.add(listener);
+    }
+
+    /** What this node reports of itself to the others (JSON, read at each report). */
+    public void reportWith(Supplier<String> report) {
+        reporter = report;
+    }
+
+    /** The nodes alive at the last report, this one included, each with its report (JSON). */
+    public Map<String, String> nodes() {
+        synchronized (membership) {
+            return membership.alive();
+        }
+    }
+
+    /**
+     * Subscribes to {@code channel} for one user, waiting until Redis confirms it, so that
+     * everything published on it from now on reaches {@code listener}, in order, on one thread.
+     * Close the returned subscription when the user is done.
+     */
+    public AutoCloseable subscribe(String channel, Consumer<byte[]> listener) throws ClusterUnavailableException {
+        requireAvailable();
+        CompletionStage<Void> confirmed = bus.subscribe(channel, listener);
+        AutoCloseable subscription = new AutoCloseable() {
+            private final AtomicBoolean closed = new AtomicBoolean();
+
+            @Override
+            public void close() {
+                if (closed.compareAndSet(false, true)) {
+                    bus.unsubscribe(channel);
+                }
+            }
+        };
+        try {
+            await(confirmed);
+        } catch (ClusterUnavailableException e) {
+            try {
+                subscription.close();
+            } catch (Exception ignored) {
+                // cannot happen: close() throws nothing
+            }
+            throw e;
+        }
+        return subscription;
+    }
+
+    /** Publishes without waiting; the stage fails if Redis did not take the message. */
+    public CompletionStage<Long> publish(String channel, byte[] message) {
+        if (!bus.isConnected()) {
+            return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is not connected"));
+        }
+        return bus.publish(channel, message);
+    }
+
+    /** Runs a Lua script and waits for its answer (a list of replies, bytes as strings). */
+    public List<String> script(String lua, String[] keys, String... args) throws ClusterUnavailableException {
+        requireAvailable();
+        CompletionStage<List<Object>> reply = bus.eval(lua, ScriptOutputType.MULTI, keys, args);
+        return await(reply).stream().map(RedisBus::text).toList();
+    }
+
+    /** Runs a Lua script without waiting, for clean-ups whose failure only leaves keys to expire. */
+    public void scriptLater(String lua, String[] keys, String... args) {
+        if (bus.isConnected()) {
+            bus.eval(lua, ScriptOutputType.STATUS, keys, args).whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.log(Level.FINE, "a clean-up script failed", failure);
+                }
+            });
+        }
+    }
+
+    private void requireAvailable() throws ClusterUnavailableException {
+        if (!available()) {
+            throw new ClusterUnavailableException("the cluster's Redis cannot be reached; try again later");
+        }
+    }
+
+    private <T> T await(CompletionStage<T> stage) throws ClusterUnavailableException {
+        try {
+            return stage.toCompletableFuture().get(redisTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ClusterUnavailableException("the cluster's Redis did not answer within " + redisTimeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new ClusterUnavailableException("the cluster's Redis failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClusterUnavailableException("interrupted while waiting for the cluster's Redis");
+        }
+    }
+
+    private void tryConnect() {
+        lastConnectAttempt = System.currentTimeMillis();
+        try {
+            bus.connect();
+        } catch (RuntimeException e) {
+            LOG.warning("cannot reach the cluster's Redis yet (" + e.getMessage() + "); new sessions are refused until it answers");
+        }
+    }
+
+    /** Pings Redis; reports it lost when a ping stays unanswered past the Redis timeout. */
+    private void checkRedis() {
+        if (!bus.isConnected()) {
+            if (bus.neverConnected() && System.currentTimeMillis() - lastConnectAttempt > 2_000) {
+                tryConnect();
+            }
+            return;
+        }
+        long unanswered = oldestUnansweredPing;
+        if (unanswered != 0 && System.currentTimeMillis() - unanswered > redisTimeout.toMillis()) {
+            redisLost();
+        }
+        if (pinging) {
+            return;
+        }
+        pinging = true;
+        long sentAt = System.currentTimeMillis();
+        if (oldestUnansweredPing == 0) {
+            oldestUnansweredPing = sentAt;
+        }
+        bus.ping().whenComplete((pong, failure) -> {
+            pinging = false;
+            if (failure == null) {
+                oldestUnansweredPing = 0;
+                if (lostReported.get() && bus.isConnected()) {
+                    lostReported.set(false);
+                    LOG.info("the cluster's Redis answers again");
+                }
+            }
+        });
+    }
+
+    private void redisLost() {
+        if (!stopping && lostReported.compareAndSet(false, true)) {
+            synchronized (membership) {
+                membership.forget();
+            }
+            LOG.warning("lost the cluster's Redis: closing every session so its client reconnects (1013)");
+            for (Runnable listener : redisLostListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "a feature failed to close its sessions after Redis was lost", e);
+                }
+            }
+        }
+    }
+
+    private void report() {
+        if (!bus.isConnected()) {
+            return;
+        }
+        String report;
+        try {
+            report = reporter.get();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot build this node's report", e);
+            return;
+        }
+        bus.report(nodeId, report, nodeTimeout).whenComplete((alive, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.FINE, "the membership report failed", failure);
+                return;
+            }
+            List<String> lost;
+            synchronized (membership) {
+                lost = membership.update(alive);
+            }
+            for (String node : lost) {
+                if (node.equals(nodeId)) {
+                    continue; // our own report expired while Redis was away: we are back
+                }
+                LOG.warning("cluster node " + node + " was lost (not heard from for " + nodeTimeout.toMillis() + " ms)");
+                for (Consumer<String> listener : nodeLostListeners) {
+                    try {
+                        listener.accept(node);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "a feature failed to handle the loss of node " + node, e);
+                    }
+                }
+            }
+        });
+    }
+
+    /** The URI as logged: a password in it replaced by {@code ***}. */
+    static String withoutPassword(String uri) {
+        return uri.replaceFirst("(://)[^@/]*@", "$1***@");
+    }
+
+    @PreDestroy
+    void shutdown() {
+        if (bus == null) {
+            return;
+        }
+        stopping = true;
+        timer.shutdownNow();
+        for (Runnable listener : stoppingListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a feature failed to close its sessions as the node stopped", e);
+            }
+        }
+        if (bus.isConnected()) {
+            // Leave at once rather than after the node timeout.
+            bus.leave(nodeId).toCompletableFuture().completeOnTimeout(0L, 2, TimeUnit.SECONDS)
+                    .exceptionally(failure -> 0L).join();
+        }
+        bus.close();
+    }
+}

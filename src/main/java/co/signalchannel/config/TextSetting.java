@@ -1,0 +1,56 @@
+package co.signalchannel.config;
+
+import java.util.Locale;
+
+/**
+ * The settings whose values are words rather than numbers (the cluster's), read from the same
+ * sources in the same order as every {@link Setting}. An empty value counts as unset.
+ */
+public enum TextSetting {
+
+    CLUSTER_REDIS("cluster.redis", "", "unset: the server runs alone",
+            "The Redis the nodes of a cluster share, as a URI: `redis://[:password@]host:port[/db]`, `rediss://` for TLS, `redis-sentinel://host:26379[,host2:26379]/db#master` for Sentinel. Set, the server joins the cluster of every node with the same Redis and prefix."),
+    CLUSTER_PREFIX("cluster.prefix", "signalchannel", "`signalchannel`",
+            "What every Redis key and channel of this cluster starts with, so several clusters can share one Redis."),
+    CLUSTER_NODE_ID("cluster.node-id", "", "generated at start-up",
+            "This node's name in the cluster (shown in `/v1/stats` and in the reasons of failover closes); unique among the nodes, without `/`.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String documentedDefault;
+    private final String description;
+
+    TextSetting(String key, String defaultValue, String documentedDefault, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.documentedDefault = documentedDefault;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** The default as the README's configuration table states it. */
+    public String documentedDefault() {
+        return documentedDefault;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The system property and context parameter name, e.g. {@code signalchannel.cluster.redis}. */
+    public String propertyName() {
+        return "signalchannel." + key;
+    }
+
+    /** The environment variable name, e.g. {@code SIGNALCHANNEL_CLUSTER_REDIS}. */
+    public String environmentName() {
+        return propertyName().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+}

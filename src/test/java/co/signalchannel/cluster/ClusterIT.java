@@ -1,0 +1,333 @@
+package co.signalchannel.cluster;
+
+import co.signalchannel.testing.RedisServer;
+import co.signalchannel.testing.ServerNode;
+import co.signalchannel.testing.TestClient;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three nodes and their Redis, each node a Payara Micro of its own with the packaged WAR: echo and
+ * relay behave as on one server whichever nodes the clients reach, and the cluster survives Redis
+ * pausing, Redis restarting, a node killed with SIGKILL and a node stopped normally. The faults
+ * come last, in order, each leaving the cluster serving for the next.
+ */
+@Tag(ServerNode.TAG)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    /** Long enough that a 5 s pause of Redis is not taken for the loss of every node. */
+    private static final long NODE_TIMEOUT_MS = 9_000;
+    /** Longer than the pause, so what was sent during it is held and delivered, not refused. */
+    private static final long REDIS_TIMEOUT_MS = 10_000;
+    private static final String OPEN = "{\"open\":true}";
+
+    private static RedisServer redis;
+    private static ServerNode a;
+    private static ServerNode b;
+    private static ServerNode c;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        RedisServer.assumeInstalled();
+        redis = RedisServer.startOnFreePort();
+        List<ServerNode> nodes = ServerNode.startAll(List.of(node("a"), node("b"), node("c")));
+        a = nodes.get(0);
+        b = nodes.get(1);
+        c = nodes.get(2);
+    }
+
+    private static ServerNode.Spec node(String id) {
+        return new ServerNode.Spec("cluster-" + id, Map.of(
+                "cluster.redis", redis.uri().toString(),
+                "cluster.node-id", id,
+                "cluster.node-timeout-ms", Long.toString(NODE_TIMEOUT_MS),
+                "cluster.redis-timeout-ms", Long.toString(REDIS_TIMEOUT_MS)));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (ServerNode node : new ServerNode[] {a, b, c}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void echoGivesEverySessionOnEveryNodeTheNamespacesMessagesInOneOrder() throws Exception {
+        int perNode = 2;
+        int messages = 40;
+        List<TestClient> clients = new ArrayList<>();
+        try {
+            for (ServerNode node : List.of(a, b, c)) {
+                for (int i = 0; i < perNode; i++) {
+                    clients.add(TestClient.connect(node.ws("echo", "one-order")));
+                }
+                node.endpoints().awaitSessions("echo", "one-order", perNode);
+            }
+            ExecutorService senders = Executors.newFixedThreadPool(clients.size());
+            List<Future<?>> sent = new ArrayList<>();
+            for (int s = 0; s < clients.size(); s++) {
+                int sender = s;
+                sent.add(senders.submit(() -> {
+                    for (int m = 0; m < messages; m++) {
+                        clients.get(sender).send(sender + ":" + m);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : sent) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+            senders.shutdown();
+
+            List<List<String>> seen = new ArrayList<>();
+            for (TestClient client : clients) {
+                List<String> sequence = new ArrayList<>();
+                for (int i = 0; i < clients.size() * messages; i++) {
+                    sequence.add(client.nextText());
+                }
+                client.expectNothingFor(Duration.ofMillis(300));
+                seen.add(sequence);
+            }
+            List<String> first = seen.get(0);
+            assertThat(new HashSet<>(first)).as("each message once").hasSize(clients.size() * messages);
+            for (int s = 0; s < clients.size(); s++) {
+                int sender = s;
+                List<String> own = first.stream().filter(text -> text.startsWith(sender + ":")).toList();
+                assertThat(own).as("sender " + s + "'s messages in the order sent")
+                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, messages)
+                                .mapToObj(m -> sender + ":" + m).toList());
+            }
+            for (List<String> other : seen) {
+                assertThat(other).as("every session sees one and the same order").isEqualTo(first);
+            }
+        } finally {
+            clients.forEach(TestClient::close);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void relayPairsAcrossNodesKeepsOrderRefusesAClaimHeldElsewhereAndClosesThePartner() throws Exception {
+        try (TestClient alice = TestClient.connect(a.ws("relay", "call"));
+             TestClient mallory = TestClient.connect(c.ws("relay", "call"))) {
+            alice.send(header("alice", "bob")).send("offer").send(new byte[] {1, 2, 3});
+            a.endpoints().awaitSessions("relay", "call", 1);
+            Thread.sleep(200); // the claim is made when the header is read
+
+            mallory.send(header("alice", "bob"));
+            TestClient.Close refused = mallory.awaitClose();
+            assertThat(refused.code()).as("a claim held on another node").isEqualTo(1008);
+
+            try (TestClient bob = TestClient.connect(b.ws("relay", "call"))) {
+                bob.send(header("bob", "alice")).send("answer");
+                assertThat(bob.nextText()).isEqualTo(OPEN);
+                assertThat(bob.nextText()).as("sent before pairing, kept").isEqualTo("offer");
+                assertThat(bob.nextBinary()).containsExactly(1, 2, 3);
+                assertThat(alice.nextText()).isEqualTo(OPEN);
+                assertThat(alice.nextText()).isEqualTo("answer");
+                for (int i = 0; i < 50; i++) {
+                    alice.send("candidate " + i);
+                }
+                for (int i = 0; i < 50; i++) {
+                    assertThat(bob.nextText()).isEqualTo("candidate " + i);
+                }
+
+                alice.close();
+                TestClient.Close hungUp = bob.awaitClose();
+                assertThat(hungUp.code()).isEqualTo(1000);
+                assertThat(hungUp.reason()).isEqualTo("relay partner closed");
+            }
+        }
+        // Both closed: the same tokens pair again at once, on other nodes.
+        try (TestClient alice = TestClient.connect(c.ws("relay", "call"));
+             TestClient bob = TestClient.connect(a.ws("relay", "call"))) {
+            alice.send(header("alice", "bob"));
+            bob.send(header("bob", "alice"));
+            assertThat(alice.nextText()).isEqualTo(OPEN);
+            assertThat(bob.nextText()).isEqualTo(OPEN);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void statsShowThisNodeAndEveryLiveNode() throws Exception {
+        try (TestClient client = TestClient.connect(b.ws("echo", "counted"))) {
+            b.endpoints().awaitSessions("echo", "counted", 1);
+            JsonObject stats = awaitStats(a, view -> view.getJsonObject("cluster").getJsonObject("echo").getInt("sessions") == 1);
+            assertThat(stats.getString("node")).isEqualTo("a");
+            assertThat(stats.getJsonObject("cluster").getJsonArray("nodes").stream()
+                    .map(node -> node.asJsonObject().getString("id")).toList()).containsExactlyInAnyOrder("a", "b", "c");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void whileRedisIsPausedNewSessionsAreRefusedAndWhatWasSentIsDeliveredAfter() throws Exception {
+        try (TestClient x = TestClient.connect(a.ws("echo", "paused"));
+             TestClient y = TestClient.connect(b.ws("echo", "paused"))) {
+            a.endpoints().awaitSessions("echo", "paused", 1);
+            b.endpoints().awaitSessions("echo", "paused", 1);
+            redis.pause();
+            try {
+                x.send("sent while Redis was paused");
+                Thread.sleep(2_000);
+                try (TestClient late = TestClient.connect(c.ws("echo", "paused"))) {
+                    TestClient.Close refused = late.awaitClose();
+                    assertThat(refused.code()).isEqualTo(1013);
+                    assertThat(refused.reason()).contains("Redis");
+                }
+                Thread.sleep(3_000);
+            } finally {
+                redis.resume();
+            }
+            assertThat(y.nextText()).isEqualTo("sent while Redis was paused");
+            assertThat(x.nextText()).isEqualTo("sent while Redis was paused");
+            assertThat(x.isOpen()).isTrue();
+        }
+        assertEchoAcross(a, c, "after-pause");
+    }
+
+    @Test
+    @Order(5)
+    void whenRedisRestartsSessionsAreClosedWith1013AndTheClusterServesAgainAfter() throws Exception {
+        try (TestClient x = TestClient.connect(a.ws("echo", "restarted"))) {
+            a.endpoints().awaitSessions("echo", "restarted", 1);
+            redis.stop();
+            TestClient.Close lost = x.awaitClose();
+            assertThat(lost.code()).isEqualTo(1013);
+            try (TestClient refused = TestClient.connect(b.ws("echo", "restarted"))) {
+                assertThat(refused.awaitClose().code()).as("a new session while Redis is down").isEqualTo(1013);
+            }
+            redis.start();
+        }
+        assertEchoAcross(a, b, "after-restart");
+        assertEchoAcross(c, a, "after-restart-2");
+        for (ServerNode node : List.of(a, b, c)) {
+            try (java.util.stream.Stream<String> log = java.nio.file.Files.lines(node.log())) {
+                assertThat(log.filter(line -> line.contains("was lost")).toList())
+                        .as(node + ": nodes that had not reported again since Redis came back are not lost").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aKilledNodesRelayPartnersAreClosedWith1001AndTheOthersForgetIt() throws Exception {
+        try (TestClient here = TestClient.connect(a.ws("relay", "doomed"));
+             TestClient there = TestClient.connect(c.ws("relay", "doomed"))) {
+            here.send(header("here", "there"));
+            there.send(header("there", "here"));
+            assertThat(here.nextText()).isEqualTo(OPEN);
+            assertThat(there.nextText()).isEqualTo(OPEN);
+
+            c.kill();
+            TestClient.Close lost = awaitClose(here, Duration.ofMillis(NODE_TIMEOUT_MS * 2));
+            assertThat(lost.code()).isEqualTo(1001);
+            assertThat(lost.reason()).contains("node c");
+        }
+        JsonObject stats = awaitStats(a, view -> view.getJsonObject("cluster").getJsonArray("nodes").size() == 2);
+        assertThat(stats.getJsonObject("cluster").getJsonArray("nodes").stream()
+                .map(node -> node.asJsonObject().getString("id")).toList()).containsExactlyInAnyOrder("a", "b");
+        // The lost node's claims are freed: its tokens pair again on the survivors.
+        try (TestClient there = TestClient.connect(b.ws("relay", "doomed"));
+             TestClient here = TestClient.connect(a.ws("relay", "doomed"))) {
+            there.send(header("there", "here"));
+            here.send(header("here", "there"));
+            assertThat(there.nextText()).isEqualTo(OPEN);
+            assertThat(here.nextText()).isEqualTo(OPEN);
+        }
+        assertEchoAcross(a, b, "survivors");
+    }
+
+    @Test
+    @Order(7)
+    void aNodeStoppedNormallyClosesItsSessionsWith1001AndTellsTheirPartners() throws Exception {
+        try (TestClient leaving = TestClient.connect(b.ws("echo", "leaving"));
+             TestClient caller = TestClient.connect(a.ws("relay", "handover"));
+             TestClient callee = TestClient.connect(b.ws("relay", "handover"))) {
+            caller.send(header("caller", "callee"));
+            callee.send(header("callee", "caller"));
+            assertThat(caller.nextText()).isEqualTo(OPEN);
+            assertThat(callee.nextText()).isEqualTo(OPEN);
+            b.endpoints().awaitSessions("echo", "leaving", 1);
+
+            b.stop();
+            TestClient.Close goingAway = leaving.awaitClose();
+            assertThat(goingAway.code()).isEqualTo(1001);
+            assertThat(callee.awaitClose().code()).isEqualTo(1001);
+            TestClient.Close partnerGone = caller.awaitClose();
+            assertThat(partnerGone.code()).as("the partner on the stopped node hung up").isEqualTo(1000);
+            assertThat(partnerGone.reason()).isEqualTo("relay partner closed");
+        }
+    }
+
+    private static String header(String local, String remote) {
+        return "{\"local\":\"" + local + "\",\"remote\":\"" + remote + "\"}";
+    }
+
+    /** A message sent through one node reaches a session on another (retrying while nodes reconnect). */
+    private static void assertEchoAcross(ServerNode from, ServerNode to, String namespace) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (TestClient receiver = TestClient.connect(to.ws("echo", namespace));
+                 TestClient sender = TestClient.connect(from.ws("echo", namespace))) {
+                Thread.sleep(300);
+                if (receiver.isOpen() && sender.isOpen()) {
+                    to.endpoints().awaitSessions("echo", namespace, 1);
+                    from.endpoints().awaitSessions("echo", namespace, 1);
+                    sender.send("across");
+                    assertThat(receiver.nextText()).isEqualTo("across");
+                    assertThat(sender.nextText()).isEqualTo("across");
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("nodes serving again within 30 s").isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    private static TestClient.Close awaitClose(TestClient client, Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (client.isOpen() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return client.awaitClose();
+    }
+
+    private static JsonObject awaitStats(ServerNode node, java.util.function.Predicate<JsonObject> until) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMillis(NODE_TIMEOUT_MS * 3).toNanos();
+        JsonObject stats = node.stats();
+        while (!until.test(stats) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            stats = node.stats();
+        }
+        assertThat(until.test(stats)).as("stats of " + node + ": " + stats).isTrue();
+        return stats;
+    }
+}
