@@ -197,6 +197,15 @@ public class ClusterNode {
         return await(reply).stream().map(RedisBus::text).toList();
     }
 
+    /** Runs a Lua script without waiting; the stage fails if Redis did not run it. */
+    public CompletionStage<List<String>> scriptAsync(String lua, String... args) {
+        if (!bus.isConnected()) {
+            return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is not connected"));
+        }
+        CompletionStage<List<Object>> reply = bus.eval(lua, ScriptOutputType.MULTI, new String[0], args);
+        return reply.thenApply(list -> list.stream().map(RedisBus::text).toList());
+    }
+
     /** Runs a Lua script without waiting, for clean-ups whose failure only leaves keys to expire. */
     public void scriptLater(String lua, String[] keys, String... args) {
         if (bus.isConnected()) {

@@ -1,9 +1,13 @@
 package co.signalchannel.scuttlebutt;
 
+import co.signalchannel.cluster.ClusterNode;
+import co.signalchannel.cluster.ClusterUnavailableException;
 import co.signalchannel.config.Setting;
 import co.signalchannel.config.Settings;
+import co.signalchannel.connection.CloseCodes;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.Connections;
+import co.signalchannel.connection.ProtocolViolation;
 import co.signalchannel.namespace.Usage;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,18 +16,31 @@ import jakarta.websocket.Session;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The scuttlebutt namespaces of the server: each a replicated, expiring key/value model that every
  * session of the namespace replicates with. Models live in memory only; a namespace is forgotten
  * once it has no sessions and remembers nothing, or when room is needed for a new one or for the
  * bytes of an update ({@link ScuttlebuttStore} says which goes, and when a session is refused).
+ *
+ * <p>In a cluster each node's models are replicas of one another, kept in step through a log per
+ * namespace in Redis ({@link ClusterReplication}).
  */
 @ApplicationScoped
 public class ScuttlebuttHub {
 
+    private static final Logger LOG = Logger.getLogger(ScuttlebuttHub.class.getName());
+
     @Inject
     Connections connections;
+
+    @Inject
+    ClusterNode cluster;
+
+    /** In a cluster: the log each namespace is replicated through; null alone. */
+    private ClusterReplication replication;
 
     private ScuttlebuttStore namespaces;
     private ScuttlebuttCodec codec;
@@ -44,10 +61,12 @@ public class ScuttlebuttHub {
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_TOMBSTONES),
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_FIELDS_PER_KEY),
                 settings.get(Setting.SCUTTLEBUTT_MAX_BYTES));
+        replication = cluster.enabled() ? new ClusterReplication(cluster, codec, modelLimits.maxAge()) : null;
         namespaces = new ScuttlebuttStore(new ScuttlebuttStore.Bounds(
                 settings.getInt(Setting.NAMESPACE_MAX_LENGTH), settings.getInt(Setting.NAMESPACE_MAX_SESSIONS),
                 settings.getInt(Setting.SCUTTLEBUTT_MAX_NAMESPACES), settings.get(Setting.SCUTTLEBUTT_TOTAL_MAX_BYTES)),
-                modelLimits, codec, InstantSource.system(), connections.fanOutMinSlice());
+                modelLimits, codec, InstantSource.system(), connections.fanOutMinSlice(),
+                replication != null ? replication : ScuttlebuttStore.Replication.NONE);
         // Expired records go even from namespaces nobody writes to; then empty namespaces go too.
         Duration sweep = modelLimits.maxAge().dividedBy(2);
         connections.every(sweep.compareTo(Duration.ofMinutes(1)) < 0 ? sweep : Duration.ofMinutes(1), namespaces::sweep);
@@ -58,9 +77,53 @@ public class ScuttlebuttHub {
         // A full history must fit in the session's outbox at once, whatever the outbox setting.
         long history = 2 * modelLimits.maxRetainedBytes();
         return connections.open(session, history, connection -> {
+            AutoCloseable subscription = replication != null ? subscribe(namespace) : null;
+            if (subscription != null) {
+                connection.onEnd(() -> closeQuietly(subscription));
+            }
             ScuttlebuttNamespace joined = namespaces.join(namespace, connection);
+            if (replication != null) {
+                joined.clusterSessionJoined();
+                connection.onEnd(joined::clusterSessionLeft);
+                catchUp(namespace, joined);
+            }
             return new ScuttlebuttSession(connection, joined, codec, namespaces::receive);
         });
+    }
+
+    private AutoCloseable subscribe(String namespace) throws ProtocolViolation {
+        try {
+            return replication.subscribe(namespace, namespaces::find);
+        } catch (ClusterUnavailableException e) {
+            throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+        }
+    }
+
+    /**
+     * Before the session's history can be asked for, the model holds everything any node had
+     * accepted: the first session since the channel was subscribed reads the log, the others wait
+     * for it.
+     */
+    private void catchUp(String name, ScuttlebuttNamespace namespace) throws ProtocolViolation {
+        synchronized (namespace) {
+            if (namespace.isCaughtUp()) {
+                return;
+            }
+            try {
+                replication.catchUp(name, namespace);
+            } catch (ClusterUnavailableException e) {
+                throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+            }
+            namespace.markCaughtUp();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable subscription) {
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "unsubscribing a scuttlebutt namespace", e);
+        }
     }
 
     /** How many namespaces and sessions this endpoint holds right now. */

@@ -11,6 +11,7 @@ import co.signalchannel.namespace.Namespace;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -40,6 +41,13 @@ final class ScuttlebuttNamespace implements Namespace {
     /** The line being forwarded to every session, as the one message they all send. */
     private Outgoing.Text forwarding;
     private long lastActive;
+    /** In a cluster: takes the updates this node's sessions got accepted, to pass to the other nodes. */
+    private final Consumer<List<Update>> toCluster;
+    /** In a cluster: sessions here that keep the namespace's cluster channel subscribed. */
+    private int clusterSessions;
+    private boolean caughtUp;
+    /** In a cluster: the newest log entry this model reflects (see {@link ClusterReplication}). */
+    private LogId lastSeen = LogId.ZERO;
 
     private static final ReplicationStream[] NONE = {};
     /** As many waiting threads as can run beside the lock's holder. */
@@ -49,6 +57,16 @@ final class ScuttlebuttNamespace implements Namespace {
      * @param fanOutMinSlice fewest sessions worth handing to a waiting thread when forwarding
      */
     ScuttlebuttNamespace(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, LongSupplier clock, int fanOutMinSlice) {
+        this(replicaId, model, codec, clock, fanOutMinSlice, accepted -> { });
+    }
+
+    /**
+     * @param toCluster takes, under this namespace's lock and so in order, every batch of updates
+     *                  the model accepted from this node's sessions
+     */
+    ScuttlebuttNamespace(String replicaId, ExpiryModel model, ScuttlebuttCodec codec, LongSupplier clock,
+                         int fanOutMinSlice, Consumer<List<Update>> toCluster) {
+        this.toCluster = toCluster;
         this.replicaId = replicaId;
         this.model = model;
         this.codec = codec;
@@ -122,8 +140,11 @@ final class ScuttlebuttNamespace implements Namespace {
                 accepted = full.accepted();
                 refused = full;
             }
-            if (!accepted.isEmpty() && streams.size() > 1) {
-                forward(accepted, stream);
+            if (!accepted.isEmpty()) {
+                toCluster.accept(accepted);
+                if (streams.size() > 1) {
+                    forward(accepted, stream);
+                }
             }
             if (refused != null) {
                 throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, refused.getMessage());
@@ -151,6 +172,93 @@ final class ScuttlebuttNamespace implements Namespace {
         } finally {
             forwarding = null;
         }
+    }
+
+    /**
+     * Applies updates from the cluster's log (another node's, or read back on joining) and passes
+     * those the model accepts to every session here. An update the server's byte budget has no
+     * room for is dropped, with the rest of the batch: this node's memory bound comes first.
+     *
+     * @param seen the log entry the batch ends with
+     */
+    void fromCluster(LogId seen, List<Update> updates) {
+        lock.lock();
+        try {
+            if (seen.isAfter(lastSeen)) {
+                lastSeen = seen;
+            }
+            List<Update> accepted = new java.util.ArrayList<>();
+            try {
+                for (Update update : updates) {
+                    if (model.apply(update)) {
+                        accepted.add(update);
+                    }
+                }
+            } catch (BudgetExceededException full) {
+                // dropped here only; the log keeps it for the nodes with room
+            }
+            if (!accepted.isEmpty() && !streams.isEmpty()) {
+                forward(accepted, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Notes a log entry this node appended, as its announcement came back: the channel delivers in
+     * the log's order, so every entry before it has been applied too, and compaction may trim it.
+     */
+    void appended(LogId id) {
+        locked(() -> {
+            if (id.isAfter(lastSeen)) {
+                lastSeen = id;
+            }
+            return null;
+        });
+    }
+
+    /** The newest log entry the model reflects. */
+    LogId lastSeen() {
+        return locked(() -> lastSeen);
+    }
+
+    /** The records the model holds that a log whose updates have {@code logClock} lacks. */
+    List<Update> lackedBy(Map<String, Double> logClock) {
+        return locked(() -> model.history(logClock));
+    }
+
+    /** Every record the model holds: what reproduces it. */
+    List<Update> snapshot() {
+        return lackedBy(Map.of());
+    }
+
+    int retainedRecords() {
+        return locked(model::retainedRecords);
+    }
+
+    /** Counts a session here that keeps the namespace's cluster channel subscribed. */
+    void clusterSessionJoined() {
+        locked(() -> clusterSessions++);
+    }
+
+    /** Once the last such session left, the channel is unsubscribed: what comes meanwhile must be caught up. */
+    void clusterSessionLeft() {
+        locked(() -> {
+            if (--clusterSessions == 0) {
+                caughtUp = false;
+            }
+            return null;
+        });
+    }
+
+    /** Whether the model has read the cluster's log since the channel was last subscribed. */
+    boolean isCaughtUp() {
+        return locked(() -> caughtUp);
+    }
+
+    void markCaughtUp() {
+        locked(() -> caughtUp = true);
     }
 
     /** What a stream's sink sends for {@code line}: the shared message when it is the line being forwarded. */

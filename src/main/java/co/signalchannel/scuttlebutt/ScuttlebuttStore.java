@@ -51,6 +51,13 @@ final class ScuttlebuttStore {
     record Bounds(int maxNameLength, int maxSessions, int maxNamespaces, long maxTotalBytes) {
     }
 
+    /** Where the updates a namespace's sessions got accepted go beyond this node (nowhere, alone). */
+    interface Replication {
+        Replication NONE = (name, namespace, updates) -> { };
+
+        void accepted(String name, ScuttlebuttNamespace namespace, List<Update> updates);
+    }
+
     private final NamespaceRegistry<ScuttlebuttNamespace> namespaces;
     private final ByteBudget budget;
     private final int maxNamespaces;
@@ -62,12 +69,22 @@ final class ScuttlebuttStore {
      */
     ScuttlebuttStore(Bounds bounds, ExpiryModel.Limits modelLimits, ScuttlebuttCodec codec, InstantSource clock,
                      int fanOutMinSlice) {
+        this(bounds, modelLimits, codec, clock, fanOutMinSlice, Replication.NONE);
+    }
+
+    ScuttlebuttStore(Bounds bounds, ExpiryModel.Limits modelLimits, ScuttlebuttCodec codec, InstantSource clock,
+                     int fanOutMinSlice, Replication replication) {
         this.budget = new ByteBudget(bounds.maxTotalBytes());
         this.maxNamespaces = bounds.maxNamespaces();
         this.maxNamespaceBytes = modelLimits.maxRetainedBytes();
         this.namespaces = new NamespaceRegistry<>("scuttlebutt",
-                name -> new ScuttlebuttNamespace(UUID.randomUUID().toString(), new ExpiryModel(modelLimits, clock, budget),
-                        codec, clock::millis, fanOutMinSlice),
+                name -> {
+                    ScuttlebuttNamespace[] self = new ScuttlebuttNamespace[1];
+                    self[0] = new ScuttlebuttNamespace(UUID.randomUUID().toString(),
+                            new ExpiryModel(modelLimits, clock, budget), codec, clock::millis, fanOutMinSlice,
+                            accepted -> replication.accepted(name, self[0], accepted));
+                    return self[0];
+                },
                 bounds.maxNameLength(), bounds.maxSessions());
     }
 
@@ -140,6 +157,11 @@ final class ScuttlebuttStore {
 
     int sessions(String namespace) {
         return namespaces.sessions(namespace);
+    }
+
+    /** The namespace of that name, or null if none is held. */
+    ScuttlebuttNamespace find(String namespace) {
+        return namespaces.find(namespace);
     }
 
     /** Whether a namespace of that name is held now. */

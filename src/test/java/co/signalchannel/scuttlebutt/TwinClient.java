@@ -13,24 +13,24 @@ import java.util.function.Predicate;
  * A {@link ScuttlebuttTwin} — the npm scuttlebutt Model's behaviour — connected to the real
  * endpoint through a real WebSocket client, each of its lines sent as one message.
  */
-final class TwinClient implements AutoCloseable {
+public final class TwinClient implements AutoCloseable {
 
-    final ScuttlebuttTwin twin;
+    public final ScuttlebuttTwin twin;
     private TestClient client;
 
-    TwinClient(String id) {
+    public TwinClient(String id) {
         twin = new ScuttlebuttTwin(id);
     }
 
     /** Connects (or reconnects) and starts the exchange with the twin's digest. */
-    TwinClient connect(URI uri) throws Exception {
+    public TwinClient connect(URI uri) throws Exception {
         client = TestClient.connect(uri);
         send(twin.onOpen());
         return this;
     }
 
     /** Sets a key; sent at once when connected, else on the next connect's exchange. */
-    TwinClient set(String key, JsonValue value) throws Exception {
+    public TwinClient set(String key, JsonValue value) throws Exception {
         List<String> lines = twin.set(key, value);
         if (client != null && client.isOpen()) {
             send(lines);
@@ -38,12 +38,12 @@ final class TwinClient implements AutoCloseable {
         return this;
     }
 
-    Optional<JsonValue> get(String key) {
+    public Optional<JsonValue> get(String key) {
         return twin.get(key);
     }
 
     /** Handles what arrives until {@code condition} holds on the twin; fails after {@link TestClient#WAIT}. */
-    TwinClient await(Predicate<ScuttlebuttTwin> condition) throws Exception {
+    public TwinClient await(Predicate<ScuttlebuttTwin> condition) throws Exception {
         long deadline = System.nanoTime() + TestClient.WAIT.toNanos();
         while (!condition.test(twin)) {
             if (System.nanoTime() > deadline) {
@@ -57,12 +57,12 @@ final class TwinClient implements AutoCloseable {
         return this;
     }
 
-    TwinClient awaitSynced() throws Exception {
+    public TwinClient awaitSynced() throws Exception {
         return await(ScuttlebuttTwin::synced);
     }
 
     /** Handles whatever arrives within {@code quiet}. */
-    TwinClient settle(Duration quiet) throws Exception {
+    public TwinClient settle(Duration quiet) throws Exception {
         Object message;
         while ((message = client.poll(quiet)) != null) {
             if (message instanceof String text) {
