@@ -12,6 +12,10 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpUpgradeHandler;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Has every frame a client sends to the endpoints checked against {@code message.max-bytes} from
@@ -20,7 +24,10 @@ import java.io.IOException;
  *
  * <p>Why: Tyrus buffers a frame whole before any size check, up to its own input buffer (4 MiB),
  * and answers a larger one with 1011 "Buffer overflow.", a 64-bit length it cannot hold with 1011
- * and a negative number, and one whose payload never comes with silence (issue 10).
+ * and a negative number, and one whose payload never comes with silence (issue 10). The refused
+ * client's connection is closed only once it has ended its side or {@code close.timeout-ms} has
+ * passed ({@link LingeringClose}), so that a client still sending the refused frame is not reset
+ * before it reads the 1009.
  *
  * <p>How: Tyrus' servlet integration upgrades the connection with {@code
  * request.upgrade(TyrusHttpUpgradeHandler.class)} from its own filter, which runs after this
@@ -43,11 +50,36 @@ public class FrameLimitFilter extends HttpFilter {
     public static final String TYRUS_HANDLER_ATTRIBUTE = "co.signalchannel.tyrus-upgrade-handler";
 
     private long maxMessageBytes;
+    private Duration closeTimeout;
+    private ScheduledThreadPoolExecutor lingerTimer;
 
     @Override
     public void init() {
-        maxMessageBytes = Settings.resolve(System::getProperty, System::getenv, getServletContext()::getInitParameter)
-                .get(Setting.MESSAGE_MAX_BYTES);
+        Settings settings = Settings.resolve(System::getProperty, System::getenv, getServletContext()::getInitParameter);
+        maxMessageBytes = settings.get(Setting.MESSAGE_MAX_BYTES);
+        closeTimeout = settings.duration(Setting.CLOSE_TIMEOUT_MS);
+        lingerTimer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "signal-channel-linger");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Connections still lingering after a refusal are closed at their time all the same: the
+     * timer's thread ends once the last of them is, within {@code close.timeout-ms}.
+     */
+    @Override
+    public void destroy() {
+        lingerTimer.shutdown();
+    }
+
+    private void schedule(Duration delay, Runnable task) {
+        try {
+            lingerTimer.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            task.run(); // the application is being stopped: no reason to wait
+        }
     }
 
     @Override
@@ -81,7 +113,8 @@ public class FrameLimitFilter extends HttpFilter {
             } catch (ReflectiveOperationException e) {
                 throw new ServletException("cannot create Tyrus' upgrade handler " + chosen.getName(), e);
             }
-            super.upgrade(FrameLimitUpgradeHandler.class).guard(tyrus, maxMessageBytes);
+            super.upgrade(FrameLimitUpgradeHandler.class)
+                    .guard(tyrus, maxMessageBytes, closeTimeout, FrameLimitFilter.this::schedule);
             return tyrus;
         }
     }

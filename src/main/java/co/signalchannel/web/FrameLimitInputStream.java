@@ -10,6 +10,10 @@ import java.util.function.UnaryOperator;
  * An upgraded connection's input stream as the WebSocket implementation reads it, less the frames
  * that {@link FrameSizeGuard} refuses; the first refusal's reason goes to {@code onRefusal}, on the
  * reading thread, before the read returns. Every other call goes straight to the container's stream.
+ *
+ * <p>After a refusal the implementation is handed nothing more: the session is closed, but the
+ * client is usually still sending, and what it sends is read and thrown away through {@link
+ * #discard} (see {@link LingeringClose} for why).
  */
 final class FrameLimitInputStream extends ServletInputStream {
 
@@ -53,6 +57,36 @@ final class FrameLimitInputStream extends ServletInputStream {
         return passed;
     }
 
+    /** Whether a frame has been refused. */
+    boolean isRefused() {
+        return refused;
+    }
+
+    /** Whether the container has input at hand for {@link #discard}; if not, it calls the read listener when it has. */
+    boolean canDiscard() {
+        return stream.isReady();
+    }
+
+    /**
+     * Reads what the container has at hand into {@code scratch} (longer than {@link
+     * FrameSizeGuard#MAX_HEADER_BYTES}), not for the implementation, and forgets it once the guard
+     * has followed the frames in it; returns how many bytes were read, or -1 at the end of the input.
+     */
+    int discard(byte[] scratch) throws IOException {
+        int held = guard.takeHeld(scratch, 0);
+        int read = stream.read(scratch, held, scratch.length - held);
+        int count = held + Math.max(read, 0);
+        if (count > 0) {
+            guard.filter(scratch, 0, count);
+        }
+        return read;
+    }
+
+    /** Whether the client's close frame has arrived whole. */
+    boolean closeFrameReceived() {
+        return guard.closeFrameReceived();
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];
@@ -80,8 +114,8 @@ final class FrameLimitInputStream extends ServletInputStream {
     }
 
     /**
-     * False once a frame has been refused: Tyrus reads on while the stream is ready, and its close
-     * (run from the refusal) may already have handed the connection back to the container.
+     * False once a frame has been refused: Tyrus reads on while the stream is ready, and nothing
+     * after the refusal is for it; the read listener goes on reading with {@link #discard}.
      */
     @Override
     public boolean isReady() {

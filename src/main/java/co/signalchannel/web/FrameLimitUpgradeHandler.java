@@ -11,6 +11,7 @@ import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,6 +21,11 @@ import java.util.logging.Logger;
  * and closes the session with 1009 through Tyrus when the guard refuses a frame. It also holds back
  * the end of a connection the container reports before Tyrus' {@code init} is done
  * ({@link OpenedFirstReadListener}).
+ *
+ * <p>Tyrus closes the connection right after its close frame. After a refusal that close is held
+ * back ({@link LingeringClose}): the client is usually still sending the refused frame, and
+ * closing with its bytes unread would reset the connection under the close frame. What the client
+ * sends meanwhile is read and discarded by {@link LingeringReadListener}, never handed to Tyrus.
  */
 public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
 
@@ -27,10 +33,19 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
 
     private volatile HttpUpgradeHandler tyrus;
     private long maxMessageBytes;
+    private Duration closeTimeout;
+    private LingeringClose.Timer timer;
 
-    void guard(HttpUpgradeHandler tyrusHandler, long limit) {
+    /**
+     * @param closeTimeout how long a client whose frame was refused has to end its side of the
+     *                     connection once the close frame has been sent
+     * @param timer        runs that timeout
+     */
+    void guard(HttpUpgradeHandler tyrusHandler, long limit, Duration closeTimeout, LingeringClose.Timer timer) {
         this.tyrus = tyrusHandler;
         this.maxMessageBytes = limit;
+        this.closeTimeout = closeTimeout;
+        this.timer = timer;
     }
 
     @Override
@@ -88,29 +103,31 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
     private final class GuardedConnection implements WebConnection {
 
         private final WebConnection connection;
+        private final LingeringClose linger;
         private FrameLimitInputStream input;
         private OpenedFirstReadListener readListener;
         private boolean opened;
 
         GuardedConnection(WebConnection connection) {
             this.connection = connection;
+            this.linger = new LingeringClose(closeTimeout, LingeringClose.MAX_DISCARDED_BYTES, timer, this::closeNow);
         }
 
         @Override
         public synchronized ServletInputStream getInputStream() throws IOException {
             if (input == null) {
                 input = new FrameLimitInputStream(connection.getInputStream(), new FrameSizeGuard(maxMessageBytes),
-                        FrameLimitUpgradeHandler.this::closeTooBig, this::holdEndUntilOpened);
+                        FrameLimitUpgradeHandler.this::closeTooBig, this::guardListener);
             }
             return input;
         }
 
-        private synchronized ReadListener holdEndUntilOpened(ReadListener listener) {
+        private synchronized ReadListener guardListener(ReadListener listener) {
             readListener = new OpenedFirstReadListener(listener);
             if (opened) {
                 readListener.opened();
             }
-            return readListener;
+            return new LingeringReadListener(readListener, input, linger);
         }
 
         void opened() {
@@ -129,9 +146,27 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
             return connection.getOutputStream();
         }
 
+        /** Closes the container's connection at once, or, after a refusal, once the client has ended. */
         @Override
         public void close() throws Exception {
-            connection.close();
+            FrameLimitInputStream guarded;
+            synchronized (this) {
+                guarded = input;
+            }
+            if (guarded != null && guarded.isRefused()) {
+                linger.closeRequested();
+            } else {
+                connection.close();
+            }
+        }
+
+        /** Runs on a container thread, or on the timer's: closed from the timer, Tomcat needs a hand. */
+        private void closeNow() {
+            try {
+                TomcatUpgradeClose.close(connection);
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "cannot close a connection whose frame was refused", e);
+            }
         }
     }
 }

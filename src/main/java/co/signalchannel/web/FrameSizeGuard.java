@@ -5,14 +5,15 @@ package co.signalchannel.web;
  * data frame whose header already declares more than the message limit (alone, or with the
  * fragments of its message before it), so that the WebSocket implementation never buffers it.
  *
- * <p>Guarantees: the bytes it passes on are the client's frames, unchanged and in order, less the
- * refused frames (header and payload); a refused frame is refused from its header, whatever of its
- * payload has arrived; a frame header cut by the end of a chunk is held back (at most 14 bytes) and
- * passed on, whole, in front of the next chunk. Control frames always pass (the WebSocket
- * implementation checks their 125-byte limit). Only the first refusal is reported; later frames
- * pass again once the refused payload has gone by, so a client that sends it whole can still close
- * the connection cleanly. A length with its most significant bit set (RFC 6455 forbids it) counts
- * as larger than any limit, and the rest of the stream as its payload.
+ * <p>Guarantees: the bytes it passes on are the client's frames before the first refused one,
+ * unchanged and in order; a frame is refused from its header, whatever of its payload has
+ * arrived; a frame header cut by the end of a chunk is held back (at most 14 bytes) and passed on,
+ * whole, in front of the next chunk. Control frames pass (the WebSocket implementation checks
+ * their 125-byte limit). The first refusal is reported and ends what passes: the session is closed
+ * for it, so nothing after it is for the implementation; the guard still follows the frames that
+ * come after the refused payload, so as to tell when the client's answering close frame has
+ * arrived ({@link #closeFrameReceived}). A length with its most significant bit set (RFC 6455
+ * forbids it) counts as larger than any limit, and the rest of the stream as its payload.
  *
  * <p>Not thread-safe: one instance per connection, used by the thread reading it.
  */
@@ -29,6 +30,8 @@ public final class FrameSizeGuard {
     private long messageBytes;
     private String refusal;
     private boolean refusalTaken;
+    private boolean inCloseFrame;
+    private boolean closeFrameReceived;
 
     public FrameSizeGuard(long maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
@@ -66,6 +69,9 @@ public final class FrameSizeGuard {
                 }
                 read += count;
                 payloadLeft -= count;
+                if (payloadLeft == 0) {
+                    frameEnded();
+                }
                 continue;
             }
             int available = end - read;
@@ -76,8 +82,10 @@ public final class FrameSizeGuard {
                 break;
             }
             int first = bytes[read] & 0xff;
+            int opcode = first & 0x0f;
             long declared = declaredLength(bytes, read);
-            dropping = isRefused(first & 0x0f, (first & 0x80) != 0, declared);
+            dropping = refusal != null || isRefused(opcode, (first & 0x80) != 0, declared);
+            inCloseFrame = opcode == 0x8;
             payloadLeft = declared < 0 ? Long.MAX_VALUE : declared;
             if (!dropping) {
                 if (write != read) {
@@ -86,8 +94,25 @@ public final class FrameSizeGuard {
                 write += headerBytes;
             }
             read += headerBytes;
+            if (payloadLeft == 0) {
+                frameEnded();
+            }
         }
         return write - offset;
+    }
+
+    /**
+     * Whether a close frame from the client has arrived whole, header and payload: after a refusal,
+     * the client's answer to the server's close, and the last thing a client sends.
+     */
+    public boolean closeFrameReceived() {
+        return closeFrameReceived;
+    }
+
+    private void frameEnded() {
+        if (inCloseFrame) {
+            closeFrameReceived = true;
+        }
     }
 
     /** The reason of the first refusal, once, or null: not refused, or already taken. */

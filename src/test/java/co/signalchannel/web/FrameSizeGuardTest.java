@@ -69,16 +69,45 @@ class FrameSizeGuardTest {
     }
 
     @Test
-    void aFrameDeclaringMoreIsRemovedAndTheFramesAfterItPass() {
+    void aFrameDeclaringMoreIsRemovedAndNothingAfterItPasses() {
         byte[] before = frame(1, true, 5, 5, 'a');
-        byte[] after = frame(8, true, 2, 2, 0);
-        byte[] stream = concat(before, frame(2, true, 70_000, 70_000, 'x'), after);
+        byte[] stream = concat(before, frame(2, true, 70_000, 70_000, 'x'), frame(1, true, 5, 5, 'b'),
+                frame(9, true, 2, 2, 'p'), frame(8, true, 2, 2, 0));
         for (int chunk : new int[]{1, 3, 7, 1000, stream.length}) {
             FrameSizeGuard guard = new FrameSizeGuard(LIMIT);
-            assertThat(pass(guard, stream, chunk)).as("chunk %d", chunk).isEqualTo(concat(before, after));
+            assertThat(pass(guard, stream, chunk)).as("chunk %d", chunk).isEqualTo(before);
             assertThat(guard.takeRefusal()).isEqualTo("frame of 70000 bytes is over the message limit of 100 bytes");
             assertThat(guard.takeRefusal()).isNull();
         }
+    }
+
+    @Test
+    void theClientsCloseFrameAfterTheRefusedPayloadIsReceivedOnlyOnceWhole() {
+        byte[] refusedAndAfter = concat(frame(2, true, 70_000, 70_000, 'x'), frame(1, true, 5, 5, 'b'));
+        byte[] close = frame(8, true, 2, 2, 0);
+        for (int chunk : new int[]{1, 3, 7, 1000}) {
+            FrameSizeGuard guard = new FrameSizeGuard(LIMIT);
+            pass(guard, refusedAndAfter, chunk);
+            assertThat(guard.closeFrameReceived()).as("chunk %d", chunk).isFalse();
+            pass(guard, Arrays.copyOf(close, close.length - 1), chunk);
+            assertThat(guard.closeFrameReceived()).as("chunk %d, one byte short", chunk).isFalse();
+            pass(guard, new byte[]{close[close.length - 1]}, chunk);
+            assertThat(guard.closeFrameReceived()).as("chunk %d", chunk).isTrue();
+        }
+    }
+
+    @Test
+    void aCloseFrameWithNoPayloadIsReceivedWithItsHeader() {
+        FrameSizeGuard guard = new FrameSizeGuard(LIMIT);
+        pass(guard, concat(frame(2, true, 200, 200, 'x'), frame(8, true, 0, 0, 0)), 5);
+        assertThat(guard.closeFrameReceived()).isTrue();
+    }
+
+    @Test
+    void aCloseFrameSentInsideTheRefusedPayloadIsPayload() {
+        FrameSizeGuard guard = new FrameSizeGuard(LIMIT);
+        pass(guard, concat(frame(2, true, 70_000, 10, 'x'), frame(8, true, 2, 2, 0)), 4);
+        assertThat(guard.closeFrameReceived()).isFalse();
     }
 
     @Test
