@@ -63,6 +63,8 @@ public enum Setting {
             "Largest value (bytes of its JSON as sent on: compact, numbers as written) in an update; larger closes the session with 1009."),
     SCUTTLEBUTT_MESSAGE_MAX_VALUES("scuttlebutt.message.max-values", 1_000,
             "JSON lines one message may carry; more closes the session with 1009."),
+    TURN_LIFETIME_MS("turn.lifetime-ms", 3_600_000,
+            "How long a TURN credential from `GET /v1/ice-servers` is valid; the browser client fetches a fresh one for every peer connection."),
     CLUSTER_NODE_TIMEOUT_MS("cluster.node-timeout-ms", 15_000,
             "A cluster node not heard from for this long is taken for dead: the others close its sessions' relay partners with 1001 and stop counting its sessions. Each node reports itself every third of it."),
     CLUSTER_REDIS_TIMEOUT_MS("cluster.redis-timeout-ms", 5_000,

@@ -1,9 +1,14 @@
 package co.signalchannel.web;
 
+import co.signalchannel.config.Setting;
+import co.signalchannel.config.Settings;
+import co.signalchannel.config.TextSetting;
+import co.signalchannel.ice.TurnCredentials;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -12,6 +17,11 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 
 /**
  * {@code GET /v1/ice-servers}: the STUN/TURN servers browsers should use, as a JSON array of
@@ -19,10 +29,12 @@ import java.io.StringReader;
  * "username": "u", "credential": "p"}]}. The browser client fetches it with
  * {@code iceServers: 'v1/ice-servers'}.
  *
- * <p>Set with the system property or context parameter {@code signalchannel.ice-servers}, or the
- * environment variable {@code SIGNALCHANNEL_ICE_SERVERS}; the default is {@code []}: no server
- * is contacted unless the operator names one. A value that is not a JSON array stops the
- * deployment.
+ * <p>The list is the operator's ({@code signalchannel.ice-servers}: the system property or
+ * context parameter, or the environment variable {@code SIGNALCHANNEL_ICE_SERVERS}; the default
+ * is {@code []}: no server is contacted unless the operator names one), followed, when
+ * {@code turn.secret} and {@code turn.urls} are set, by a TURN server with a credential made for
+ * this answer ({@link TurnCredentials}) under a random user id, so credentials cannot be linked
+ * to each other. A value that is not a JSON array, or a secret without URLs, stops the deployment.
  */
 @WebServlet(urlPatterns = "/v1/ice-servers", loadOnStartup = 1)
 public class IceServersServlet extends HttpServlet {
@@ -30,10 +42,15 @@ public class IceServersServlet extends HttpServlet {
     static final String PROPERTY = "signalchannel.ice-servers";
     static final String ENVIRONMENT = "SIGNALCHANNEL_ICE_SERVERS";
 
-    private String iceServers;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private JsonArray iceServers;
+    private TurnCredentials turn;
 
     @Override
     public void init() throws ServletException {
+        Settings settings = Settings.resolve(System::getProperty, System::getenv, getServletContext()::getInitParameter);
+        turn = turn(settings);
         String configured = System.getProperty(PROPERTY);
         if (configured == null) {
             configured = System.getenv(ENVIRONMENT);
@@ -41,7 +58,38 @@ public class IceServersServlet extends HttpServlet {
         if (configured == null) {
             configured = getServletContext().getInitParameter(PROPERTY);
         }
-        iceServers = configured == null || configured.isBlank() ? "[]" : parse(configured).toString();
+        iceServers = configured == null || configured.isBlank() ? JsonValue.EMPTY_JSON_ARRAY : parse(configured);
+    }
+
+    /** The TURN credentials the settings ask for, or null when {@code turn.secret} is unset. */
+    static TurnCredentials turn(Settings settings) throws ServletException {
+        String secret = settings.text(TextSetting.TURN_SECRET);
+        if (secret.isEmpty()) {
+            return null;
+        }
+        List<String> urls = Arrays.stream(settings.text(TextSetting.TURN_URLS).split(","))
+                .map(String::strip).filter(url -> !url.isEmpty()).toList();
+        if (urls.isEmpty()) {
+            throw new ServletException(TextSetting.TURN_SECRET.propertyName() + " is set but "
+                    + TextSetting.TURN_URLS.propertyName() + " names no TURN server");
+        }
+        return new TurnCredentials(urls, secret, settings.duration(Setting.TURN_LIFETIME_MS));
+    }
+
+    /** The answer: the operator's list, then a TURN server with a fresh credential if configured. */
+    static JsonArray answer(JsonArray configured, TurnCredentials turn, Instant now) {
+        if (turn == null) {
+            return configured;
+        }
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        TurnCredentials.Credential credential = turn.issue(HexFormat.of().formatHex(id), now);
+        return Json.createArrayBuilder(configured)
+                .add(Json.createObjectBuilder()
+                        .add("urls", Json.createArrayBuilder(credential.urls()))
+                        .add("username", credential.username())
+                        .add("credential", credential.credential()))
+                .build();
     }
 
     static JsonArray parse(String configured) throws ServletException {
@@ -57,6 +105,6 @@ public class IceServersServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store"); // TURN credentials may rotate
-        response.getWriter().write(iceServers);
+        response.getWriter().write(answer(iceServers, turn, Instant.now()).toString());
     }
 }
