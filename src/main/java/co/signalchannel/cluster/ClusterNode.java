@@ -76,11 +76,11 @@ public class ClusterNode {
             return;
         }
         String configured = settings.text(TextSetting.CLUSTER_NODE_ID);
-        nodeId = configured.isEmpty() ? "node-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)) : configured;
-        if (nodeId.contains("/")) {
-            // Relay parties are addressed as node/session.
+        nodeId = configured.isEmpty() ? generatedNodeId() : configured;
+        if (!nodeId.matches("[^/\\s]+")) {
+            // Relay parties are addressed as node/session; scuttlebutt announcements are space-separated.
             throw new IllegalArgumentException(TextSetting.CLUSTER_NODE_ID.propertyName() + " is \"" + nodeId
-                    + "\"; it must not contain '/'");
+                    + "\"; it must not contain '/' or spaces");
         }
         nodeTimeout = settings.duration(Setting.CLUSTER_NODE_TIMEOUT_MS);
         redisTimeout = settings.duration(Setting.CLUSTER_REDIS_TIMEOUT_MS);
@@ -95,6 +95,12 @@ public class ClusterNode {
         long every = Math.max(100, nodeTimeout.toMillis() / 3);
         timer.scheduleWithFixedDelay(this::report, 0, every, TimeUnit.MILLISECONDS);
         LOG.info("cluster node " + nodeId + " on Redis " + withoutPassword(redis));
+    }
+
+    private static String generatedNodeId() {
+        byte[] random = new byte[4];
+        new SecureRandom().nextBytes(random);
+        return "node-" + HexFormat.of().formatHex(random);
     }
 
     /** Whether this server is a node of a cluster (else every other method is unused). */
@@ -156,30 +162,29 @@ public class ClusterNode {
      * everything published on it from now on reaches {@code listener}, in order, on one thread.
      * Close the returned subscription when the user is done.
      */
-    public AutoCloseable subscribe(String channel, Consumer<byte[]> listener) throws ClusterUnavailableException {
+    public Subscription subscribe(String channel, Consumer<byte[]> listener) throws ClusterUnavailableException {
         requireAvailable();
         CompletionStage<Void> confirmed = bus.subscribe(channel, listener);
-        AutoCloseable subscription = new AutoCloseable() {
-            private final AtomicBoolean closed = new AtomicBoolean();
-
-            @Override
-            public void close() {
-                if (closed.compareAndSet(false, true)) {
-                    bus.unsubscribe(channel);
-                }
+        AtomicBoolean closed = new AtomicBoolean();
+        Subscription subscription = () -> {
+            if (closed.compareAndSet(false, true)) {
+                bus.unsubscribe(channel);
             }
         };
         try {
             await(confirmed);
         } catch (ClusterUnavailableException e) {
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // cannot happen: close() throws nothing
-            }
+            subscription.close();
             throw e;
         }
         return subscription;
+    }
+
+    /** One user's hold on a channel; closing it more than once is harmless. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Publishes without waiting; the stage fails if Redis did not take the message. */

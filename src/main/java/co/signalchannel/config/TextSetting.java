@@ -13,7 +13,7 @@ public enum TextSetting {
     CLUSTER_PREFIX("cluster.prefix", "signalchannel", "`signalchannel`",
             "What every Redis key and channel of this cluster starts with, so several clusters can share one Redis."),
     CLUSTER_NODE_ID("cluster.node-id", "", "generated at start-up",
-            "This node's name in the cluster (shown in `/v1/stats` and in the reasons of failover closes); unique among the nodes, without `/`."),
+            "This node's name in the cluster (shown in `/v1/stats` and in the reasons of failover closes); unique among the nodes, without `/` or spaces."),
     TURN_SECRET("turn.secret", "", "unset: no TURN credentials",
             "The secret shared with a coturn server run with `use-auth-secret` and `static-auth-secret`. Set (with `turn.urls`), `GET /v1/ice-servers` adds a TURN server with a fresh time-limited credential to every answer."),
     TURN_URLS("turn.urls", "", "unset",

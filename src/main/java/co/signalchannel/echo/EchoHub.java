@@ -19,7 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
 
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -77,14 +76,7 @@ public class EchoHub {
     private Receiver clustered(Connection connection, String namespace) throws ProtocolViolation {
         String channel = cluster.name("echo", namespace);
         try {
-            AutoCloseable subscription = cluster.subscribe(channel, message -> deliver(namespace, message));
-            connection.onEnd(() -> {
-                try {
-                    subscription.close();
-                } catch (Exception e) {
-                    LOG.log(Level.FINE, "unsubscribing " + channel, e);
-                }
-            });
+            connection.onEnd(cluster.subscribe(channel, message -> deliver(namespace, message))::close);
         } catch (ClusterUnavailableException e) {
             throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, e.getMessage());
         }

@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -86,7 +85,7 @@ public class RelayExchange {
 
     private void reachableFromTheCluster(RelayParty party, Connection connection) throws ProtocolViolation {
         String channel = RemoteParty.channel(cluster, cluster.nodeId());
-        AutoCloseable subscription;
+        ClusterNode.Subscription subscription;
         try {
             subscription = cluster.subscribe(channel, this::fromNode);
         } catch (ClusterUnavailableException e) {
@@ -95,11 +94,7 @@ public class RelayExchange {
         parties.put(party.id(), party);
         connection.onEnd(() -> {
             parties.remove(party.id());
-            try {
-                subscription.close();
-            } catch (Exception e) {
-                LOG.log(Level.FINE, "unsubscribing " + channel, e);
-            }
+            subscription.close();
         });
     }
 

@@ -87,7 +87,7 @@ final class ClusterReplication implements ScuttlebuttStore.Replication {
      * Subscribes to the namespace's channel for one session; announcements go to the namespace
      * {@code find} returns for the name (none: nobody here is left to tell).
      */
-    AutoCloseable subscribe(String namespace, Function<String, ScuttlebuttNamespace> find)
+    ClusterNode.Subscription subscribe(String namespace, Function<String, ScuttlebuttNamespace> find)
             throws ClusterUnavailableException {
         return cluster.subscribe(channel(namespace), message -> {
             ScuttlebuttNamespace local = find.apply(namespace);

@@ -16,8 +16,6 @@ import jakarta.websocket.Session;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The scuttlebutt namespaces of the server: each a replicated, expiring key/value model that every
@@ -30,8 +28,6 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class ScuttlebuttHub {
-
-    private static final Logger LOG = Logger.getLogger(ScuttlebuttHub.class.getName());
 
     @Inject
     Connections connections;
@@ -77,9 +73,8 @@ public class ScuttlebuttHub {
         // A full history must fit in the session's outbox at once, whatever the outbox setting.
         long history = 2 * modelLimits.maxRetainedBytes();
         return connections.open(session, history, connection -> {
-            AutoCloseable subscription = replication != null ? subscribe(namespace) : null;
-            if (subscription != null) {
-                connection.onEnd(() -> closeQuietly(subscription));
+            if (replication != null) {
+                connection.onEnd(subscribe(namespace)::close);
             }
             ScuttlebuttNamespace joined = namespaces.join(namespace, connection);
             if (replication != null) {
@@ -91,7 +86,7 @@ public class ScuttlebuttHub {
         });
     }
 
-    private AutoCloseable subscribe(String namespace) throws ProtocolViolation {
+    private ClusterNode.Subscription subscribe(String namespace) throws ProtocolViolation {
         try {
             return replication.subscribe(namespace, namespaces::find);
         } catch (ClusterUnavailableException e) {
@@ -118,13 +113,6 @@ public class ScuttlebuttHub {
         }
     }
 
-    private static void closeQuietly(AutoCloseable subscription) {
-        try {
-            subscription.close();
-        } catch (Exception e) {
-            LOG.log(Level.FINE, "unsubscribing a scuttlebutt namespace", e);
-        }
-    }
 
     /** How many namespaces and sessions this endpoint holds right now. */
     public Usage usage() {
