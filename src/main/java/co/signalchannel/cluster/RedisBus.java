@@ -16,6 +16,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.resolver.DefaultAddressResolverGroup;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +82,7 @@ final class RedisBus implements AutoCloseable {
     private volatile StatefulRedisPubSubConnection<String, byte[]> pubsub;
     private volatile boolean pubsubUp;
     private volatile boolean commandsUp;
+    private volatile boolean closing;
 
     /**
      * @param uri     Redis, as Lettuce reads a URI (standalone, TLS, Sentinel)
@@ -116,10 +119,19 @@ final class RedisBus implements AutoCloseable {
                 disconnected(connection);
             }
         });
+        forgetNettyThreadLocals();
     }
 
     /** Opens both connections if they are not open; throws if Redis cannot be reached. */
     synchronized void connect() {
+        try {
+            open();
+        } finally {
+            forgetNettyThreadLocals();
+        }
+    }
+
+    private void open() {
         if (commands == null) {
             commands = client.connect(CODEC);
             commandsUp = true;
@@ -162,6 +174,9 @@ final class RedisBus implements AutoCloseable {
     }
 
     private void disconnected(RedisChannelHandler<?, ?> connection) {
+        if (closing) {
+            return; // closed by this node, not lost
+        }
         if (connection == commands) {
             commandsUp = false;
         } else if (connection == pubsub && pubsubUp) {
@@ -265,8 +280,22 @@ final class RedisBus implements AutoCloseable {
         return commands.async().del(prefix + "node:" + nodeId);
     }
 
+    /**
+     * Netty keeps caches in a thread-local map on every thread that builds its event loops or
+     * connects, this application's class loader's copy of Netty included. On a thread the container
+     * owns (the one that deploys the application, say) that map would outlive the application, and
+     * its class loader with it: Tomcat reports it as a leak when the application stops. Netty's own
+     * threads keep theirs, and end with the client.
+     */
+    private static void forgetNettyThreadLocals() {
+        if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
+            FastThreadLocal.removeAll();
+        }
+    }
+
     @Override
     public void close() {
+        closing = true;
         try {
             if (pubsub != null) {
                 pubsub.close();
@@ -279,6 +308,7 @@ final class RedisBus implements AutoCloseable {
             LOG.log(Level.FINE, "closing the Redis client", e);
         } finally {
             resources.shutdown();
+            forgetNettyThreadLocals();
         }
     }
 }

@@ -10,6 +10,7 @@ import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 import java.io.File;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -35,17 +36,27 @@ public final class Deployments {
         if (!overlay.isBlank()) {
             war.merge(directory(overlay), "/", Filters.includeAll());
         }
-        String parameters = settings.entrySet().stream()
-                .map(setting -> "  <context-param><param-name>" + setting.getKey().propertyName()
-                        + "</param-name><param-value>" + setting.getValue() + "</param-value></context-param>")
+        Map<String, String> parameters = new LinkedHashMap<>();
+        settings.forEach((setting, value) -> parameters.put(setting.propertyName(), value.toString()));
+        return war.setWebXML(webXml(parameters));
+    }
+
+    /** A {@code web.xml} that sets the given context parameters (names as the server reads them). */
+    private static StringAsset webXml(Map<String, String> contextParameters) {
+        String parameters = contextParameters.entrySet().stream()
+                .map(parameter -> "  <context-param><param-name>" + xml(parameter.getKey())
+                        + "</param-name><param-value>" + xml(parameter.getValue()) + "</param-value></context-param>")
                 .collect(Collectors.joining("\n"));
-        war.setWebXML(new StringAsset("""
+        return new StringAsset("""
                 <?xml version="1.0" encoding="UTF-8"?>
                 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
                 %s
                 </web-app>
-                """.formatted(parameters)));
-        return war;
+                """.formatted(parameters));
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static GenericArchive directory(String path) {
@@ -60,6 +71,19 @@ public final class Deployments {
     public static WebArchive packaged(String name) {
         File war = new File(System.getProperty("signalchannel.war", "target/signal-channel.war"));
         return ShrinkWrap.create(ZipImporter.class, name + ".war").importFrom(war).as(WebArchive.class);
+    }
+
+    /**
+     * The WAR that {@code mvn package} produced (see {@link #packaged(String)}), libraries and all,
+     * with settings as context parameters in a {@code web.xml}, as an operator would set them:
+     * keys without their {@code signalchannel.} prefix, as {@link ServerNode.Spec} takes them
+     * ({@code cluster.redis → redis://127.0.0.1:P}). For what the classes alone cannot run, such as
+     * the cluster's Redis client, which only the packaged WAR bundles.
+     */
+    public static WebArchive packaged(String name, Map<String, String> settings) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        settings.forEach((key, value) -> parameters.put("signalchannel." + key, value));
+        return packaged(name).setWebXML(webXml(parameters));
     }
 
     /**

@@ -42,8 +42,9 @@ import jakarta.json.JsonObject;
  * Hazelcast member of its own, listening on 6900 or the next free port up, which looks for no one.)
  *
  * <p>Test classes that start nodes carry {@code @Tag(ServerNode.TAG)}: the WildFly and Tomcat runs
- * leave them out (they would only test Payara again), and {@code -Dit.excludedGroups=cluster}
- * skips them anywhere.
+ * leave them out (they would only test Payara again) but for those also tagged
+ * {@code cluster-with-container}, which have the server under test join a cluster with a node
+ * ({@code MixedClusterIT}); {@code -Dit.excludedGroups=cluster} skips them all anywhere.
  */
 public final class ServerNode implements AutoCloseable {
 
