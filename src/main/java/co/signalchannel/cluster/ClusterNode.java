@@ -57,7 +57,9 @@ public class ClusterNode {
     private Duration nodeTimeout;
     private Duration redisTimeout;
     private ScheduledExecutorService timer;
-    private final Membership membership = new Membership();
+    /** Guarded by its own lock: replaced once, in init. */
+    private Membership membership = new Membership(Setting.CLUSTER_NODE_TIMEOUT_MS.defaultValue());
+    private final Object membershipLock = new Object();
     private final List<Runnable> redisLostListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> nodeLostListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> stoppingListeners = new CopyOnWriteArrayList<>();
@@ -83,6 +85,9 @@ public class ClusterNode {
                     + "\"; it must not contain '/' or spaces");
         }
         nodeTimeout = settings.duration(Setting.CLUSTER_NODE_TIMEOUT_MS);
+        synchronized (membershipLock) {
+            membership = new Membership(nodeTimeout.toMillis());
+        }
         redisTimeout = settings.duration(Setting.CLUSTER_REDIS_TIMEOUT_MS);
         bus = new RedisBus(redis, settings.text(TextSetting.CLUSTER_PREFIX) + ":", redisTimeout, this::redisLost);
         timer = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -152,7 +157,7 @@ public class ClusterNode {
 
     /** The nodes alive at the last report, this one included, each with its report (JSON). */
     public Map<String, String> nodes() {
-        synchronized (membership) {
+        synchronized (membershipLock) {
             return membership.alive();
         }
     }
@@ -277,6 +282,10 @@ public class ClusterNode {
                 if (lostReported.get() && bus.isConnected()) {
                     lostReported.set(false);
                     LOG.info("the cluster's Redis answers again");
+                    synchronized (membershipLock) {
+                        membership.redisBack(System.currentTimeMillis());
+                    }
+                    timer.execute(this::report); // back in the member list at once, not a third of the timeout later
                 }
             }
         });
@@ -284,8 +293,8 @@ public class ClusterNode {
 
     private void redisLost() {
         if (!stopping && lostReported.compareAndSet(false, true)) {
-            synchronized (membership) {
-                membership.forget();
+            synchronized (membershipLock) {
+                membership.redisLost(System.currentTimeMillis());
             }
             LOG.warning("lost the cluster's Redis: closing every session so its client reconnects (1013)");
             for (Runnable listener : redisLostListeners) {
@@ -315,8 +324,8 @@ public class ClusterNode {
                 return;
             }
             List<String> lost;
-            synchronized (membership) {
-                lost = membership.update(alive);
+            synchronized (membershipLock) {
+                lost = membership.update(alive, System.currentTimeMillis());
             }
             for (String node : lost) {
                 if (node.equals(nodeId)) {

@@ -9,32 +9,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class MembershipTest {
 
-    private final Membership membership = new Membership();
+    private final Membership membership = new Membership(9_000);
 
     @Test
     void aNodeWhoseReportExpiredIsLostOnce() {
-        assertThat(membership.update(Map.of("a", "{}", "b", "{}"))).isEmpty();
-        assertThat(membership.update(Map.of("a", "{}"))).containsExactly("b");
-        assertThat(membership.update(Map.of("a", "{}"))).isEmpty();
+        assertThat(membership.update(Map.of("a", "{}", "b", "{}"), 0)).isEmpty();
+        assertThat(membership.update(Map.of("a", "{}"), 0)).containsExactly("b");
+        assertThat(membership.update(Map.of("a", "{}"), 0)).isEmpty();
     }
 
     @Test
     void aNodeSeenAgainIsNewAndCanBeLostAgain() {
-        membership.update(Map.of("a", "{}"));
-        membership.update(Map.of());
-        membership.update(Map.of("a", "{}"));
+        membership.update(Map.of("a", "{}"), 0);
+        membership.update(Map.of(), 0);
+        membership.update(Map.of("a", "{}"), 0);
 
-        assertThat(membership.update(Map.of())).containsExactly("a");
+        assertThat(membership.update(Map.of(), 0)).containsExactly("a");
     }
 
     @Test
-    void afterRedisWasLostNodesThatHaveNotReportedAgainAreNotLost() {
-        membership.update(Map.of("a", "{}", "b", "{}", "c", "{}"));
-        membership.forget();
+    void afterRedisWasLostNodesThatHaveNotReportedAgainAreNotLostYet() {
+        membership.update(Map.of("a", "{}", "b", "{}", "c", "{}"), 0);
+        membership.redisLost(1_000);
+        membership.redisBack(5_000);
 
-        assertThat(membership.update(Map.of("a", "{}"))).isEmpty();
-        assertThat(membership.update(Map.of("a", "{}", "b", "{}"))).isEmpty();
-        assertThat(membership.update(Map.of("b", "{}"))).containsExactly("a");
+        assertThat(membership.update(Map.of("a", "{}"), 5_100)).isEmpty();
+        assertThat(membership.update(Map.of("a", "{}", "b", "{}"), 8_000)).isEmpty();
+        assertThat(membership.update(Map.of("b", "{}"), 9_000)).containsExactly("a");
+    }
+
+    @Test
+    void aNodeThatDiedWhileRedisWasAwayIsLostANodeTimeoutAfterRedisIsBack() {
+        membership.update(Map.of("a", "{}", "c", "{}"), 0);
+        membership.redisLost(1_000);
+        membership.redisBack(5_000);
+
+        assertThat(membership.update(Map.of("a", "{}"), 13_999)).as("c may still report").isEmpty();
+        assertThat(membership.update(Map.of("a", "{}"), 14_000)).containsExactly("c");
+        assertThat(membership.update(Map.of("a", "{}"), 20_000)).as("lost once").isEmpty();
     }
 
     @Test
@@ -42,7 +54,7 @@ class MembershipTest {
         Map<String, String> reports = new LinkedHashMap<>();
         reports.put("c", "{\"sessions\":1}");
         reports.put("a", "{\"sessions\":2}");
-        membership.update(reports);
+        membership.update(reports, 0);
 
         assertThat(membership.alive().keySet()).containsExactly("c", "a");
     }
