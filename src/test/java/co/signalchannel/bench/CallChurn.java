@@ -138,21 +138,27 @@ final class CallChurn {
         volatile long until = Long.MAX_VALUE;
         /** Calls of this run that ended, however. */
         final LongAdder ended = new LongAdder();
-        final Histogram setUpTimes = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
         /** Calls completed within the window. */
         final LongAdder completed = new LongAdder();
-        /**
-         * Where the time of the measured calls that completed went, summed (for the log): both
-         * handshakes, pairing (until both heard {"open":true}), the exchange, the closes.
-         */
-        final LongAdder opensNanos = new LongAdder();
-        final LongAdder pairedNanos = new LongAdder();
-        final LongAdder setUpNanos = new LongAdder();
-        final LongAdder closedNanos = new LongAdder();
-        final LongAdder timed = new LongAdder();
+        /** The measured calls, all of them and by where their callee connected. */
+        final Timings all = new Timings();
+        final Timings[] byCallee;
 
-        Window(Semaphore slots) {
+        Window(Semaphore slots, int callees) {
             this.slots = slots;
+            byCallee = new Timings[callees];
+            for (int i = 0; i < callees; i++) {
+                byCallee[i] = new Timings();
+            }
+        }
+
+        /** Records a measured call's set-up time, in microseconds. */
+        void setUp(int callee, long micros) {
+            for (Timings timings : new Timings[]{all, byCallee[callee]}) {
+                synchronized (timings.setUpTimes) {
+                    timings.setUpTimes.recordValue(Math.min(timings.setUpTimes.getHighestTrackableValue(), micros));
+                }
+            }
         }
 
         /** Whether {@code nanos} (a call's start, or its end) falls in the measuring window. */
@@ -161,9 +167,42 @@ final class CallChurn {
         }
     }
 
+    /**
+     * The set-up times of measured calls, and where the time of those that completed went, summed
+     * (for the log): both handshakes, pairing (until both heard {"open":true}), the exchange, the
+     * closes.
+     */
+    private static final class Timings {
+        final Histogram setUpTimes = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+        final LongAdder opensNanos = new LongAdder();
+        final LongAdder pairedNanos = new LongAdder();
+        final LongAdder setUpNanos = new LongAdder();
+        final LongAdder closedNanos = new LongAdder();
+        final LongAdder timed = new LongAdder();
+
+        Histogram copy() {
+            synchronized (setUpTimes) {
+                return setUpTimes.copy();
+            }
+        }
+
+        String phases() {
+            long n = Math.max(1, timed.sum());
+            return String.format(Locale.ROOT, "mean ms over %d calls: handshakes %.1f, pairing %.1f, exchange %.1f, "
+                    + "close %.1f", timed.sum(), opensNanos.sum() / 1e6 / n, pairedNanos.sum() / 1e6 / n,
+                    setUpNanos.sum() / 1e6 / n, closedNanos.sum() / 1e6 / n);
+        }
+    }
+
+    /** What a run at a fixed rate measured: the set-up times of all its calls, and by callee target. */
+    record SetUpTimes(Histogram all, List<Histogram> byCallee) {
+    }
+
     /** One call: two fresh connections and what each end has heard. */
     private final class Call {
         final long id = nextId.incrementAndGet();
+        /** Which of {@link #callees} the callee connects to. */
+        final int calleeIndex = (int) ((id - 1) % callees.size());
         /** When the call began, or was scheduled to (open loop): its set-up time counts from here. */
         final long started;
         final Window window;
@@ -190,7 +229,7 @@ final class CallChurn {
             }
             String room = "churn-" + id % ROOMS;
             caller.connect(callers.relay(room));
-            callee.connect(callees.get((int) ((id - 1) % callees.size())).relay(room));
+            callee.connect(callees.get(calleeIndex).relay(room));
         }
 
         /** The call cannot complete: the first reason stays, and both connections go now. */
@@ -228,10 +267,7 @@ final class CallChurn {
                 deadline = timer.schedule(this::unanswered, CLOSED_WITHIN.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (window.measures(started)) {
-                synchronized (window.setUpTimes) {
-                    window.setUpTimes.recordValue(Math.min(window.setUpTimes.getHighestTrackableValue(),
-                            (now - started) / 1_000));
-                }
+                window.setUp(calleeIndex, (now - started) / 1_000);
             }
             caller.socket.sendClose();
             callee.socket.sendClose();
@@ -262,11 +298,13 @@ final class CallChurn {
                 }
                 if (window.measures(started)) {
                     synchronized (this) {
-                        window.timed.increment();
-                        window.opensNanos.add(openedAt - started);
-                        window.pairedNanos.add(pairedAt - openedAt);
-                        window.setUpNanos.add(setUpAt - pairedAt);
-                        window.closedNanos.add(now - setUpAt);
+                        for (Timings timings : new Timings[]{window.all, window.byCallee[calleeIndex]}) {
+                            timings.timed.increment();
+                            timings.opensNanos.add(openedAt - started);
+                            timings.pairedNanos.add(pairedAt - openedAt);
+                            timings.setUpNanos.add(setUpAt - pairedAt);
+                            timings.closedNanos.add(now - setUpAt);
+                        }
                     }
                 }
             } else {
@@ -482,7 +520,7 @@ final class CallChurn {
      */
     void run(BenchConfig config, int inFlight) throws InterruptedException {
         Semaphore slots = new Semaphore(inFlight);
-        Window window = new Window(slots);
+        Window window = new Window(slots, callees.size());
         long start = System.nanoTime();
         callUntil(window, start, config.warmUp(), inFlight);
         long from = System.nanoTime();
@@ -499,15 +537,11 @@ final class CallChurn {
             dropUnended(drain);
         }
         callsPerSecond.add(window.completed.sum() / ((until - from) / 1e9));
-        long n = Math.max(1, window.timed.sum());
-        bench.log("churn %s phases (mean ms over %d calls): handshakes %.1f, pairing %.1f, exchange %.1f, close %.1f",
-                side, n, window.opensNanos.sum() / 1e6 / n, window.pairedNanos.sum() / 1e6 / n,
-                window.setUpNanos.sum() / 1e6 / n, window.closedNanos.sum() / 1e6 / n);
-        synchronized (window.setUpTimes) {
-            boolean any = window.setUpTimes.getTotalCount() > 0;
-            p50.add(any ? window.setUpTimes.getValueAtPercentile(50) / 1000.0 : Double.NaN);
-            p99.add(any ? window.setUpTimes.getValueAtPercentile(99) / 1000.0 : Double.NaN);
-        }
+        logPhases(window);
+        Histogram setUpTimes = window.all.copy();
+        boolean any = setUpTimes.getTotalCount() > 0;
+        p50.add(any ? setUpTimes.getValueAtPercentile(50) / 1000.0 : Double.NaN);
+        p99.add(any ? setUpTimes.getValueAtPercentile(99) / 1000.0 : Double.NaN);
     }
 
     /** Starts calls as slots free up until {@code at least} has passed since {@code since} and {@code turnover} calls have ended. */
@@ -545,8 +579,9 @@ final class CallChurn {
      *
      * @return the set-up times, in microseconds, of the calls scheduled in the measuring window
      */
-    Histogram runAt(BenchConfig config, double callsPerSecond) throws InterruptedException {
-        Window window = new Window(new Semaphore(0)); // no slots: calls start on schedule, not as others end
+    SetUpTimes runAt(BenchConfig config, double callsPerSecond) throws InterruptedException {
+        // no slots: calls start on schedule, not as others end
+        Window window = new Window(new Semaphore(0), callees.size());
         long period = Math.max(1, Math.round(1e9 / callsPerSecond));
         long start = System.nanoTime();
         window.from = start + config.warmUp().toNanos();
@@ -568,8 +603,20 @@ final class CallChurn {
         if (window.ended.sum() < started) {
             dropUnended(drain);
         }
-        synchronized (window.setUpTimes) {
-            return window.setUpTimes.copy();
+        logPhases(window);
+        List<Histogram> byCallee = new ArrayList<>();
+        for (Timings timings : window.byCallee) {
+            byCallee.add(timings.copy());
+        }
+        return new SetUpTimes(window.all.copy(), byCallee);
+    }
+
+    private void logPhases(Window window) {
+        bench.log("churn %s phases (%s)", side, window.all.phases());
+        if (callees.size() > 1) {
+            for (int i = 0; i < callees.size(); i++) {
+                bench.log("churn %s phases, callee on %s (%s)", side, callees.get(i).name(), window.byCallee[i].phases());
+            }
         }
     }
 

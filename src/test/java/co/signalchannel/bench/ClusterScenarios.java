@@ -46,46 +46,68 @@ final class ClusterScenarios {
         long nanos() throws IOException;
     }
 
-    /** CPU used over a side's measured runs, summed run by run. */
+    /**
+     * CPU used over a side's measured runs, run by run: the side's nodes, and redis-server. While
+     * the node alone is measured, Redis serves only the idle clustered nodes' pings (every 250 ms)
+     * and membership reports: what it uses then is its background, not that side's work.
+     */
     private static final class CpuUse {
         final CpuClock servers;
-        final CpuClock redis; // null: no Redis on this side
+        final CpuClock redis;
+        final boolean redisServes;
         final List<Double> serverCores = new ArrayList<>();
         final List<Double> redisCores = new ArrayList<>();
-        final List<Double> redisMicrosPerUnit = new ArrayList<>();
+        final List<Long> wallNanos = new ArrayList<>();
+        final List<Long> redisRunNanos = new ArrayList<>();
+        final List<Long> units = new ArrayList<>();
         double seconds;
         double generatorNanos;
         double serverNanos;
         double redisNanos;
 
-        CpuUse(CpuClock servers, CpuClock redis) {
+        CpuUse(CpuClock servers, CpuClock redis, boolean redisServes) {
             this.servers = servers;
             this.redis = redis;
+            this.redisServes = redisServes;
         }
 
         /** A reading before a run. */
         long[] read() throws IOException {
-            return new long[]{System.nanoTime(), LoadGenerator.processCpuNanos(), servers.nanos(),
-                    redis == null ? 0 : redis.nanos()};
+            return new long[]{System.nanoTime(), LoadGenerator.processCpuNanos(), servers.nanos(), redis.nanos()};
         }
 
-        /** Books the run since {@code before}, in which {@code units} messages (or calls) were sent. */
-        void book(long[] before, long units) throws IOException {
+        /** Books the run since {@code before}, in which {@code sent} messages (or calls) were sent. */
+        void book(long[] before, long sent) throws IOException {
             long[] after = read();
-            double wall = after[0] - before[0];
+            long wall = after[0] - before[0];
             seconds += wall / 1e9;
             generatorNanos += after[1] - before[1];
             serverNanos += after[2] - before[2];
-            serverCores.add((after[2] - before[2]) / wall);
-            if (redis != null) {
-                redisNanos += after[3] - before[3];
-                redisCores.add((after[3] - before[3]) / wall);
-                redisMicrosPerUnit.add((after[3] - before[3]) / 1e3 / Math.max(1, units));
+            serverCores.add((after[2] - before[2]) / (double) wall);
+            redisNanos += after[3] - before[3];
+            redisCores.add((after[3] - before[3]) / (double) wall);
+            wallNanos.add(wall);
+            redisRunNanos.add(after[3] - before[3]);
+            units.add(sent);
+        }
+
+        /**
+         * Redis' CPU per message (or call) of each run, in microseconds, less its background
+         * ({@code backgroundCores}, measured while it served nothing else).
+         */
+        Figure redisMicrosPerUnit(double backgroundCores) {
+            List<Double> runs = new ArrayList<>();
+            for (int i = 0; i < units.size(); i++) {
+                double work = redisRunNanos.get(i) - backgroundCores * wallNanos.get(i);
+                runs.add(Math.max(0, work) / 1e3 / Math.max(1, units.get(i)));
             }
+            return new Figure(runs);
         }
 
         Report.Cpu total(String scenario) {
-            return new Report.Cpu(scenario, seconds, generatorNanos / 1e9 / seconds, serverNanos / 1e9 / seconds);
+            return new Report.Cpu(scenario + String.format(Locale.ROOT, " (Redis%s: %s cores)",
+                    redisServes ? "" : ", background", Figure.format(redisNanos / 1e9 / seconds)),
+                    seconds, generatorNanos / 1e9 / seconds, serverNanos / 1e9 / seconds);
         }
     }
 
@@ -126,11 +148,11 @@ final class ClusterScenarios {
         final List<List<Double>> p999 = List.of(new ArrayList<>(), new ArrayList<>());
         final List<Double> worstLagMillis = new ArrayList<>();
 
-        FanOutSide(String name, List<Target> nodes, CpuClock servers, CpuClock redis) {
+        FanOutSide(String name, List<Target> nodes, CpuClock servers, CpuClock redis, boolean redisServes) {
             this.name = name;
             this.nodes = nodes;
-            this.saturationCpu = new CpuUse(servers, redis);
-            this.latencyCpu = new CpuUse(servers, redis);
+            this.saturationCpu = new CpuUse(servers, redis, redisServes);
+            this.latencyCpu = new CpuUse(servers, redis, redisServes);
         }
 
         /** The node session {@code i} connects to: the publishers to the first, the others to each in turn. */
@@ -152,8 +174,9 @@ final class ClusterScenarios {
         String scenario = FAN_OUT + ", " + shape.name();
         bench.log("== %s", scenario);
         List<FanOutSide> sides = List.of(
-                new FanOutSide(ClusterNodes.CLUSTER, servers.nodes(), servers::nodesCpuNanos, servers::redisCpuNanos),
-                new FanOutSide(ClusterNodes.ALONE, List.of(servers.alone()), servers::aloneCpuNanos, null));
+                new FanOutSide(ClusterNodes.CLUSTER, servers.nodes(), servers::nodesCpuNanos, servers::redisCpuNanos, true),
+                new FanOutSide(ClusterNodes.ALONE, List.of(servers.alone()), servers::aloneCpuNanos, servers::redisCpuNanos,
+                        false));
         long window = Math.max(8L * shape.members(), 16_384);
         try {
             for (FanOutSide side : sides) {
@@ -206,10 +229,8 @@ final class ClusterScenarios {
         for (FanOutSide side : sides) {
             bench.report.tallies.add(new Report.Tally(scenario, side.name, side.ledger.expected(), side.ledger.lost(),
                     side.ledger.duplicated(), side.ledger.outOfOrder()));
-            bench.report.cpu.add(side.saturationCpu.total(scenario + ", " + side.name + ", saturation runs"
-                    + redisNote(side.saturationCpu)));
-            bench.report.cpu.add(side.latencyCpu.total(scenario + ", " + side.name + ", at 50% of saturation"
-                    + redisNote(side.latencyCpu)));
+            bench.report.cpu.add(side.saturationCpu.total(scenario + ", " + side.name + ", saturation runs"));
+            bench.report.cpu.add(side.latencyCpu.total(scenario + ", " + side.name + ", at 50% of saturation"));
         }
         reportFanOut(bench, shape, scenario, sides.get(0), sides.get(1));
     }
@@ -232,13 +253,24 @@ final class ClusterScenarios {
             }
             if (!node.awaitSessions(count, Duration.ofSeconds(60))) {
                 throw new IOException(side.name + ": " + node.name() + " holds " + node.sessions() + " sessions, expected "
-                        + count);
+                        + count + "; connections ended after their handshake: " + ended(side.sockets));
             }
         }
         BenchSocket[] senders = side.sockets.subList(0, publishers).toArray(BenchSocket[]::new);
         int payload = bench.config.payloadBytes();
         side.schedule = new Schedule(ledger, payload, (publisher, seq, nanos) -> senders[publisher].sendText(
                 Ascii.padded(publisher + "," + seq + "," + nanos + ",", payload)));
+    }
+
+    /** The connections that are no longer open, counted by close code and reason. */
+    private static String ended(List<BenchSocket> sockets) {
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (BenchSocket socket : sockets) {
+            if (!socket.isOpen()) {
+                counts.merge(socket.closeCode() + " " + socket.endReason(), 1, Integer::sum);
+            }
+        }
+        return counts.isEmpty() ? "none" : counts.toString();
     }
 
     private static void reportFanOut(Bench bench, EchoFanOut.Shape shape, String scenario, FanOutSide cluster,
@@ -290,10 +322,15 @@ final class ClusterScenarios {
         List<CallChurn> sides = List.of(
                 new CallChurn(bench, CALLS, ClusterNodes.CLUSTER, nodes.get(0), nodes, timer),
                 new CallChurn(bench, CALLS, ClusterNodes.ALONE, alone, List.of(alone), timer));
-        List<CpuUse> saturationCpu = List.of(new CpuUse(servers::nodesCpuNanos, servers::redisCpuNanos),
-                new CpuUse(servers::aloneCpuNanos, null));
-        List<CpuUse> latencyCpu = List.of(new CpuUse(servers::nodesCpuNanos, servers::redisCpuNanos),
-                new CpuUse(servers::aloneCpuNanos, null));
+        List<CpuUse> saturationCpu = List.of(new CpuUse(servers::nodesCpuNanos, servers::redisCpuNanos, true),
+                new CpuUse(servers::aloneCpuNanos, servers::redisCpuNanos, false));
+        List<CpuUse> latencyCpu = List.of(new CpuUse(servers::nodesCpuNanos, servers::redisCpuNanos, true),
+                new CpuUse(servers::aloneCpuNanos, servers::redisCpuNanos, false));
+        // the cluster's calls by where the callee connected: [level][node] -> runs
+        List<List<List<Double>>> p50ByCallee = List.of(List.of(new ArrayList<>(), new ArrayList<>()),
+                List.of(new ArrayList<>(), new ArrayList<>()));
+        List<List<List<Double>>> p99ByCallee = List.of(List.of(new ArrayList<>(), new ArrayList<>()),
+                List.of(new ArrayList<>(), new ArrayList<>()));
         List<List<List<Double>>> p50 = List.of(List.of(new ArrayList<>(), new ArrayList<>()), List.of(new ArrayList<>(), new ArrayList<>()));
         List<List<List<Double>>> p99 = List.of(List.of(new ArrayList<>(), new ArrayList<>()), List.of(new ArrayList<>(), new ArrayList<>()));
         try {
@@ -316,9 +353,18 @@ final class ClusterScenarios {
                         double rate = LEVEL * (level == 0 ? new Figure(side.callsPerSecond).median() : slower);
                         long calls = side.callsStarted();
                         long[] before = latencyCpu.get(s).read();
-                        Histogram setUp = side.runAt(config, rate);
+                        CallChurn.SetUpTimes times = side.runAt(config, rate);
+                        Histogram setUp = times.all();
                         if (level == 0) {
                             latencyCpu.get(s).book(before, side.callsStarted() - calls);
+                        }
+                        if (s == 0) {
+                            for (int node = 0; node < times.byCallee().size(); node++) {
+                                Histogram of = times.byCallee().get(node);
+                                boolean some = of.getTotalCount() > 0;
+                                p50ByCallee.get(level).get(node).add(some ? of.getValueAtPercentile(50) / 1000.0 : Double.NaN);
+                                p99ByCallee.get(level).get(node).add(some ? of.getValueAtPercentile(99) / 1000.0 : Double.NaN);
+                            }
                         }
                         boolean any = setUp.getTotalCount() > 0;
                         p50.get(s).get(level).add(any ? setUp.getValueAtPercentile(50) / 1000.0 : Double.NaN);
@@ -344,6 +390,14 @@ final class ClusterScenarios {
                     new Figure(p50.get(1).get(level))));
             rows.add(new Report.Row("set-up time p99" + at[level], "ms", new Figure(p99.get(0).get(level)),
                     new Figure(p99.get(1).get(level))));
+            for (int node = 0; node < nodes.size(); node++) {
+                String where = node == 0 ? ", callee on node 1 (both ends on one node, claims in Redis)"
+                        : ", callee on node " + (node + 1) + " (paired across the nodes)";
+                rows.add(new Report.Row("set-up time p50" + at[level] + where, "ms",
+                        new Figure(p50ByCallee.get(level).get(node)), Figure.none()));
+                rows.add(new Report.Row("set-up time p99" + at[level] + where, "ms",
+                        new Figure(p99ByCallee.get(level).get(node)), Figure.none()));
+            }
         }
         cpuRows(rows, "call", saturationCpu.get(0), latencyCpu.get(0), saturationCpu.get(1), latencyCpu.get(1));
         List<String> notes = new ArrayList<>();
@@ -358,10 +412,8 @@ final class ClusterScenarios {
             measured.add(side.side() + ": " + side.failures());
             clean &= side.clean();
             side.report();
-            bench.report.cpu.add(saturationCpu.get(s).total(CALLS + ", " + side.side() + ", saturation runs"
-                    + redisNote(saturationCpu.get(s))));
-            bench.report.cpu.add(latencyCpu.get(s).total(CALLS + ", " + side.side() + ", at 50% of saturation"
-                    + redisNote(latencyCpu.get(s))));
+            bench.report.cpu.add(saturationCpu.get(s).total(CALLS + ", " + side.side() + ", saturation runs"));
+            bench.report.cpu.add(latencyCpu.get(s).total(CALLS + ", " + side.side() + ", at 50% of saturation"));
         }
         bench.scenarioChecks.add(new Report.Check("zero failed handshakes, incomplete calls and unexpected close codes, "
                 + CALLS, String.join("; ", measured), clean));
@@ -402,13 +454,15 @@ final class ClusterScenarios {
                 new Figure(clusterLatency.serverCores), new Figure(aloneLatency.serverCores)));
         rows.add(new Report.Row("Redis CPU at saturation", "cores", new Figure(clusterSaturation.redisCores), Figure.none()));
         rows.add(new Report.Row("Redis CPU at 50% of saturation", "cores", new Figure(clusterLatency.redisCores), Figure.none()));
-        rows.add(new Report.Row("Redis CPU per " + unit + " at saturation", "µs",
-                new Figure(clusterSaturation.redisMicrosPerUnit), Figure.none()));
-    }
-
-    private static String redisNote(CpuUse use) {
-        return use.redis == null ? "" : String.format(Locale.ROOT, " (Redis: %s cores)",
-                Figure.format(use.redisNanos / 1e9 / use.seconds));
+        List<Double> background = new ArrayList<>(aloneSaturation.redisCores);
+        background.addAll(aloneLatency.redisCores);
+        Figure idle = new Figure(background);
+        rows.add(new Report.Row("Redis CPU in the background (while the node alone is measured: the idle clustered "
+                + "nodes' pings and reports)", "cores", idle, Figure.none()));
+        rows.add(new Report.Row("Redis CPU per " + unit + " at saturation, less the background", "µs",
+                clusterSaturation.redisMicrosPerUnit(idle.median()), Figure.none()));
+        rows.add(new Report.Row("Redis CPU per " + unit + " at 50% of saturation, less the background", "µs",
+                clusterLatency.redisMicrosPerUnit(idle.median()), Figure.none()));
     }
 
     /** Issue 11's target on one p99 row: the cluster within 2× the node alone. */
