@@ -22,9 +22,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * Each is measured as the other scenarios are: saturation (as fast as the servers go, a bounded
  * amount outstanding), then latency on a fixed schedule (open loop) at 50% of each side's own
  * saturation (as many runs as at saturation: the target is judged there) and at one rate for both
- * (50% of the slower side's). The CPU time of the nodes and of
- * redis-server (utime + stime from /proc) is read before and after every run. Every delivery is
- * accounted for: each message sent times its receivers must arrive, once, in order.
+ * (50% of the slower side's). The CPU time of the nodes and of redis-server (utime + stime from
+ * /proc) is read before and after every run. Every delivery is accounted for: each message sent
+ * times its receivers must arrive, once, in order.
  *
  * <p>Issue 11's target: the cluster's p99 at 50% of saturation within 2× that of the node alone,
  * and nothing lost.
