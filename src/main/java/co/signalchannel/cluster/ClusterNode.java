@@ -47,7 +47,8 @@ public class ClusterNode {
 
     private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
     static final long PING_MS = 250;
-    static final long ADMIT_WITHIN_MS = 1_000;
+    /** Long enough that a node starved of CPU, slow to read Redis' answer, does not refuse sessions for it. */
+    static final long ADMIT_WITHIN_MS = 2_000;
 
     @Inject
     Configuration configuration;

@@ -27,6 +27,10 @@ import java.util.zip.ZipOutputStream;
  * configuration: it starts Payara Micro with both WARs and owns it, so it can also read the
  * server's heap, RSS and CPU. {@code BenchSmokeIT} runs {@link #run} with the smoke configuration
  * against the Arquillian-managed server.
+ *
+ * <p>The cluster scenario ({@link ClusterScenarios}, issue 11) compares two nodes and Redis with one
+ * node instead, on servers it starts itself like this one; a run that starts no server (the smoke
+ * test) leaves it out.
  */
 public final class Bench {
 
@@ -48,17 +52,24 @@ public final class Bench {
     final Target baseline;
     /** The server process when this run owns it; null otherwise (memory is then not measured). */
     final ServerProcess server;
+    /**
+     * How the cluster scenario starts its nodes, alike to {@link #server}; null when this run starts
+     * no server of its own (the smoke test), which leaves the cluster scenario out.
+     */
+    final ClusterNodes.Launch clusterLaunch;
     final Report report = new Report();
     /** Checks scenarios make of their own results, listed after issue 6's targets. */
     final List<Report.Check> scenarioChecks = new ArrayList<>();
     private final long started = System.nanoTime();
 
-    Bench(BenchConfig config, LoadGenerator generator, Target signalChannel, Target baseline, ServerProcess server) {
+    Bench(BenchConfig config, LoadGenerator generator, Target signalChannel, Target baseline, ServerProcess server,
+          ClusterNodes.Launch clusterLaunch) {
         this.config = config;
         this.generator = generator;
         this.signalChannel = signalChannel;
         this.baseline = baseline;
         this.server = server;
+        this.clusterLaunch = clusterLaunch;
     }
 
     /** signal-channel first, then the baseline: the order the report's columns take. */
@@ -73,19 +84,22 @@ public final class Bench {
      */
     static Report run(BenchConfig config, Target signalChannel, Target baseline, ServerProcess server,
                       Map<String, String> machine) {
-        return run(config, signalChannel, baseline, server, machine, List.of());
+        return run(config, signalChannel, baseline, server, null, machine, List.of());
     }
 
-    /** As {@link #run(BenchConfig, Target, Target, ServerProcess, Map)}, only the named scenarios (all if none). */
+    /**
+     * As {@link #run(BenchConfig, Target, Target, ServerProcess, Map)}, only the named scenarios (all
+     * if none), the cluster scenario's nodes started as {@code clusterLaunch} says (null: not run).
+     */
     static Report run(BenchConfig config, Target signalChannel, Target baseline, ServerProcess server,
-                      Map<String, String> machine, List<String> only) {
+                      ClusterNodes.Launch clusterLaunch, Map<String, String> machine, List<String> only) {
         for (String name : only) {
             if (!SCENARIOS.containsKey(name)) {
                 throw new IllegalArgumentException("no scenario " + name + "; there are " + SCENARIOS.keySet());
             }
         }
         try (LoadGenerator generator = new LoadGenerator(2, 16)) {
-            Bench bench = new Bench(config, generator, signalChannel, baseline, server);
+            Bench bench = new Bench(config, generator, signalChannel, baseline, server, clusterLaunch);
             bench.only = only;
             bench.describeMachine(machine);
             bench.runAll();
@@ -103,6 +117,7 @@ public final class Bench {
         SCENARIOS.put("churn", CallChurn::run);
         SCENARIOS.put("scuttlebutt", ScuttlebuttScenarios::run);
         SCENARIOS.put("idle", IdleConnections::run);
+        SCENARIOS.put("cluster", ClusterScenarios::run);
     }
 
     /**
@@ -324,7 +339,7 @@ public final class Bench {
 
     /**
      * {@code Bench --war W --payara P --test-classes C --out O [--port 8480] [--payara-version V]
-     * [--jfr FILE] [--command TEXT] [--only fan-out,relay,call,churn,scuttlebutt,idle] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
+     * [--jfr FILE] [--command TEXT] [--only fan-out,relay,call,churn,scuttlebutt,idle,cluster] [--smoke] [--attach true]}; {@code --name=value} works too, and an empty value
      * means the option is not given.
      */
     public static void main(String[] args) throws Exception {
@@ -347,7 +362,8 @@ public final class Bench {
         int port = Integer.parseInt(options.getOrDefault("port", "8480"));
         Path war = Path.of(required(options, "war"));
         Path baselineWar = baselineWar(Path.of(required(options, "test-classes")), out.resolve("baseline.war"));
-        List<String> jvm = new ArrayList<>(List.of("-Xms1g", "-Xmx3g"));
+        List<String> heap = List.of("-Xms1g", "-Xmx3g");
+        List<String> jvm = new ArrayList<>(heap);
         SERVER_SETTINGS.forEach((name, value) -> jvm.add("-D" + name + "=" + value));
         if (options.containsKey("jfr")) {
             jvm.add("-XX:StartFlightRecording=filename=" + Path.of(options.get("jfr")).toAbsolutePath()
@@ -360,6 +376,12 @@ public final class Bench {
         Files.writeString(preboot, "set configs.config.server-config.thread-pools.thread-pool.http-thread-pool"
                 + ".max-queue-size=" + HTTP_QUEUE + "\n");
         List<String> micro = List.of("--prebootcommandfile", preboot.toAbsolutePath().toString());
+        // The cluster scenario's nodes: the multi-node harness (ServerNode) runs them like this server.
+        System.setProperty("payara.microJar", Path.of(required(options, "payara")).toAbsolutePath().toString());
+        System.setProperty("servernode.war", war.toAbsolutePath().toString());
+        Map<String, String> nodeSettings = new java.util.LinkedHashMap<>();
+        SERVER_SETTINGS.forEach((name, value) -> nodeSettings.put(name.substring("signalchannel.".length()), value));
+        ClusterNodes.Launch clusterLaunch = new ClusterNodes.Launch(heap, nodeSettings, micro);
         String base = "http://127.0.0.1:" + port + "/";
         Map<String, String> machine = new java.util.LinkedHashMap<>();
         machine.put("Container", "Payara Micro " + options.getOrDefault("payara-version", "?")
@@ -369,6 +391,9 @@ public final class Bench {
         machine.put("Command", options.getOrDefault("command", "mvn -Pbench verify"));
         Report report;
         BenchConfig config = options.containsKey("smoke") ? BenchConfig.smoke() : BenchConfig.full();
+        if (options.containsKey("smoke")) {
+            machine.put("Size", "the smoke test's (a check that the scenarios run, not figures)");
+        }
         Target signalChannel = Target.signalChannel(URI.create(base + "signal-channel/"));
         Target baseline = Target.baseline(URI.create(base + "baseline/"));
         machine.put("Open files limit (generator)", openFiles());
@@ -376,17 +401,22 @@ public final class Bench {
         if (!only.isEmpty()) {
             machine.put("Scenarios", "only " + String.join(", ", only) + " (not a full run)");
         }
-        if (options.containsKey("attach")) {
+        if (!only.isEmpty() && only.stream().allMatch("cluster"::equals)) {
+            // the cluster scenario starts servers of its own and needs none of this one
+            machine.put("Container", "Payara Micro " + options.getOrDefault("payara-version", "?")
+                    + " (--nocluster --disablephonehome), the cluster scenario's nodes only");
+            report = run(config, signalChannel, baseline, null, clusterLaunch, machine, only);
+        } else if (options.containsKey("attach")) {
             // a server someone else started (while developing the harness): no memory figures
             machine.put("Container", "a running server on port " + port + ", not started by this run");
             machine.remove("Server JVM options");
-            report = run(config, signalChannel, baseline, null, machine, only);
+            report = run(config, signalChannel, baseline, null, clusterLaunch, machine, only);
         } else {
             try (ServerProcess server = ServerProcess.start(Path.of(required(options, "payara")),
                     List.of(war, baselineWar), port, jvm, micro, out.resolve("server.log"),
                     List.of(URI.create(base + "signal-channel/v1/stats"),
                             URI.create("ws://127.0.0.1:" + port + "/baseline/echo/ready")))) {
-                report = run(config, signalChannel, baseline, server, machine, only);
+                report = run(config, signalChannel, baseline, server, clusterLaunch, machine, only);
             }
         }
         report.write(out);

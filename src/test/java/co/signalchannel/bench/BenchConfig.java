@@ -23,12 +23,14 @@ import java.util.List;
  * @param relayPairs        pairs in the relay and two-session echo scenarios
  * @param relayBytes        size of a relay message
  * @param callPairs         pairs in the call set-up scenario
- * @param churnCalls        calls in flight at once in the call set-up on fresh relay sessions (churn)
+ * @param churnCalls        calls in flight at once in the call set-up on fresh relay sessions (churn),
+ *                          and at saturation in the cluster scenario's
+ * @param clusterFanOut     the cluster scenario's echo fan-out: one namespace
  */
 record BenchConfig(List<EchoFanOut.Shape> fanOut, int payloadBytes, Duration warmUp, Duration measure,
                    int saturationRuns, int latencyRuns, int idleConnections, int idleRuns, int maxIdle,
                    List<Integer> syncKeys, int syncJoins, int scuttlebuttPeers, int relayPairs, int relayBytes,
-                   int callPairs, int churnCalls) {
+                   int callPairs, int churnCalls, EchoFanOut.Shape clusterFanOut) {
 
     static BenchConfig full() {
         return new BenchConfig(List.of(
@@ -38,7 +40,8 @@ record BenchConfig(List<EchoFanOut.Shape> fanOut, int payloadBytes, Duration war
                 new EchoFanOut.Shape("1,000 namespaces of 5", 1_000, 5, 1)),
                 128, Duration.ofMillis(500), Duration.ofMillis(2_500), 5, 2,
                 10_000, 1, 30_000,
-                List.of(500, 10_000), 5, 1_000, 50, 1_024, 100, 100);
+                List.of(500, 10_000), 5, 1_000, 50, 1_024, 100, 100,
+                new EchoFanOut.Shape("N = 1,000", 1, 1_000, 4));
     }
 
     static BenchConfig smoke() {
@@ -47,6 +50,7 @@ record BenchConfig(List<EchoFanOut.Shape> fanOut, int payloadBytes, Duration war
                 new EchoFanOut.Shape("5 namespaces of 3", 5, 3, 1)),
                 128, Duration.ofMillis(100), Duration.ofMillis(300), 1, 1,
                 40, 1, 0,
-                List.of(50), 2, 8, 3, 256, 3, 4);
+                List.of(50), 2, 8, 3, 256, 3, 4,
+                new EchoFanOut.Shape("N = 10", 1, 10, 2));
     }
 }

@@ -114,6 +114,11 @@ final class BenchSocket {
         return closeCode;
     }
 
+    /** The server's close reason, or what ended the connection otherwise; empty while open. */
+    String endReason() {
+        return endReason;
+    }
+
     int loopIndex() {
         return loop.index;
     }

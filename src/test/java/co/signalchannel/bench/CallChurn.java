@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -34,6 +35,9 @@ import java.util.stream.Collectors;
  * same instant, and each connection goes once the server has answered its close (or after
  * {@link #CLOSED_WITHIN}). {@code churnCalls} calls are in flight at once; each that ends makes
  * room for the next. Both servers take turns run by run.
+ *
+ * <p>The cluster scenario ({@link ClusterScenarios}) runs the same calls with the callers on one
+ * node and the callees on each node in turn, and also at a fixed rate ({@link #runAt}).
  *
  * <p>Issue 10's close race showed under exactly this load: later handshakes answered with 301,
  * 404, 200 or 500, and silent calls. So every handshake must be answered with 101, every call must
@@ -61,7 +65,14 @@ final class CallChurn {
     private static final byte[] ID = "\"id\":".getBytes(StandardCharsets.US_ASCII);
 
     private final Bench bench;
-    private final Target target;
+    /** The scenario's name in the report's tallies and problems. */
+    private final String scenario;
+    /** This side's name in the report: the server, or the servers, the calls go to. */
+    private final String side;
+    /** Where callers connect. */
+    private final Target callers;
+    /** Where callees connect: call by call, each in turn. */
+    private final List<Target> callees;
     private final ScheduledThreadPoolExecutor timer;
     private final AtomicLong nextId = new AtomicLong();
     /** Calls not ended yet, so that a run that cannot drain can still drop them. */
@@ -88,9 +99,33 @@ final class CallChurn {
     final List<Double> stretched = new ArrayList<>();
 
     private CallChurn(Bench bench, Target target, ScheduledThreadPoolExecutor timer) {
+        this(bench, SCENARIO, target.name(), target, List.of(target), timer);
+    }
+
+    /**
+     * Calls whose callers connect to {@code callers} and whose callees connect to each of
+     * {@code callees} in turn (call 1 to the first, call 2 to the second, ...), reported as
+     * {@code side} under {@code scenario}.
+     */
+    CallChurn(Bench bench, String scenario, String side, Target callers, List<Target> callees,
+              ScheduledThreadPoolExecutor timer) {
         this.bench = bench;
-        this.target = target;
+        this.scenario = scenario;
+        this.side = side;
+        this.callers = callers;
+        this.callees = List.copyOf(callees);
         this.timer = timer;
+    }
+
+    /** A timer for the calls' deadlines, one daemon thread; the caller shuts it down. */
+    static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "bench-churn-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     /**
@@ -103,21 +138,27 @@ final class CallChurn {
         volatile long until = Long.MAX_VALUE;
         /** Calls of this run that ended, however. */
         final LongAdder ended = new LongAdder();
-        final Histogram setUpTimes = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
         /** Calls completed within the window. */
         final LongAdder completed = new LongAdder();
-        /**
-         * Where the time of the measured calls that completed went, summed (for the log): both
-         * handshakes, pairing (until both heard {"open":true}), the exchange, the closes.
-         */
-        final LongAdder opensNanos = new LongAdder();
-        final LongAdder pairedNanos = new LongAdder();
-        final LongAdder setUpNanos = new LongAdder();
-        final LongAdder closedNanos = new LongAdder();
-        final LongAdder timed = new LongAdder();
+        /** The measured calls, all of them and by where their callee connected. */
+        final Timings all = new Timings();
+        final Timings[] byCallee;
 
-        Window(Semaphore slots) {
+        Window(Semaphore slots, int callees) {
             this.slots = slots;
+            byCallee = new Timings[callees];
+            for (int i = 0; i < callees; i++) {
+                byCallee[i] = new Timings();
+            }
+        }
+
+        /** Records a measured call's set-up time, in microseconds. */
+        void setUp(int callee, long micros) {
+            for (Timings timings : new Timings[]{all, byCallee[callee]}) {
+                synchronized (timings.setUpTimes) {
+                    timings.setUpTimes.recordValue(Math.min(timings.setUpTimes.getHighestTrackableValue(), micros));
+                }
+            }
         }
 
         /** Whether {@code nanos} (a call's start, or its end) falls in the measuring window. */
@@ -126,10 +167,44 @@ final class CallChurn {
         }
     }
 
+    /**
+     * The set-up times of measured calls, and where the time of those that completed went, summed
+     * (for the log): both handshakes, pairing (until both heard {"open":true}), the exchange, the
+     * closes.
+     */
+    private static final class Timings {
+        final Histogram setUpTimes = new Histogram(TimeUnit.MINUTES.toMicros(2), 3);
+        final LongAdder opensNanos = new LongAdder();
+        final LongAdder pairedNanos = new LongAdder();
+        final LongAdder setUpNanos = new LongAdder();
+        final LongAdder closedNanos = new LongAdder();
+        final LongAdder timed = new LongAdder();
+
+        Histogram copy() {
+            synchronized (setUpTimes) {
+                return setUpTimes.copy();
+            }
+        }
+
+        String phases() {
+            long n = Math.max(1, timed.sum());
+            return String.format(Locale.ROOT, "mean ms over %d calls: handshakes %.1f, pairing %.1f, exchange %.1f, "
+                    + "close %.1f", timed.sum(), opensNanos.sum() / 1e6 / n, pairedNanos.sum() / 1e6 / n,
+                    setUpNanos.sum() / 1e6 / n, closedNanos.sum() / 1e6 / n);
+        }
+    }
+
+    /** What a run at a fixed rate measured: the set-up times of all its calls, and by callee target. */
+    record SetUpTimes(Histogram all, List<Histogram> byCallee) {
+    }
+
     /** One call: two fresh connections and what each end has heard. */
     private final class Call {
         final long id = nextId.incrementAndGet();
-        final long started = System.nanoTime();
+        /** Which of {@link #callees} the callee connects to. */
+        final int calleeIndex = (int) ((id - 1) % callees.size());
+        /** When the call began, or was scheduled to (open loop): its set-up time counts from here. */
+        final long started;
         final Window window;
         final End caller = new End(this, true);
         final End callee = new End(this, false);
@@ -141,8 +216,9 @@ final class CallChurn {
         boolean finished;
         ScheduledFuture<?> deadline;
 
-        Call(Window window) {
+        Call(Window window, long started) {
             this.window = window;
+            this.started = started;
         }
 
         void start() {
@@ -151,9 +227,9 @@ final class CallChurn {
             synchronized (this) {
                 deadline = timer.schedule(this::overdue, SET_UP_WITHIN.toNanos(), TimeUnit.NANOSECONDS);
             }
-            URI room = target.relay("churn-" + id % ROOMS);
-            caller.connect(room);
-            callee.connect(room);
+            String room = "churn-" + id % ROOMS;
+            caller.connect(callers.relay(room));
+            callee.connect(callees.get(calleeIndex).relay(room));
         }
 
         /** The call cannot complete: the first reason stays, and both connections go now. */
@@ -191,10 +267,7 @@ final class CallChurn {
                 deadline = timer.schedule(this::unanswered, CLOSED_WITHIN.toNanos(), TimeUnit.NANOSECONDS);
             }
             if (window.measures(started)) {
-                synchronized (window.setUpTimes) {
-                    window.setUpTimes.recordValue(Math.min(window.setUpTimes.getHighestTrackableValue(),
-                            (now - started) / 1_000));
-                }
+                window.setUp(calleeIndex, (now - started) / 1_000);
             }
             caller.socket.sendClose();
             callee.socket.sendClose();
@@ -225,11 +298,13 @@ final class CallChurn {
                 }
                 if (window.measures(started)) {
                     synchronized (this) {
-                        window.timed.increment();
-                        window.opensNanos.add(openedAt - started);
-                        window.pairedNanos.add(pairedAt - openedAt);
-                        window.setUpNanos.add(setUpAt - pairedAt);
-                        window.closedNanos.add(now - setUpAt);
+                        for (Timings timings : new Timings[]{window.all, window.byCallee[calleeIndex]}) {
+                            timings.timed.increment();
+                            timings.opensNanos.add(openedAt - started);
+                            timings.pairedNanos.add(pairedAt - openedAt);
+                            timings.setUpNanos.add(setUpAt - pairedAt);
+                            timings.closedNanos.add(now - setUpAt);
+                        }
                     }
                 }
             } else {
@@ -443,9 +518,9 @@ final class CallChurn {
      * {@code inFlight} calls have ended in it (at most {@link #STRETCH} longer), so that the window
      * sees calls turn over rather than one wave of them.
      */
-    private void run(BenchConfig config, int inFlight) throws InterruptedException {
+    void run(BenchConfig config, int inFlight) throws InterruptedException {
         Semaphore slots = new Semaphore(inFlight);
-        Window window = new Window(slots);
+        Window window = new Window(slots, callees.size());
         long start = System.nanoTime();
         callUntil(window, start, config.warmUp(), inFlight);
         long from = System.nanoTime();
@@ -457,26 +532,16 @@ final class CallChurn {
         if (measured.compareTo(config.measure().plusSeconds(1)) > 0) {
             stretched.add(measured.toMillis() / 1000.0);
         }
-        // a refused or silent handshake is given up after the generator's connect timeout, a call after its bounds
-        Duration drain = Duration.ofSeconds(LoadGenerator.CONNECT_TIMEOUT_SECONDS).plus(CLOSED_WITHIN).plusSeconds(15);
+        Duration drain = drain();
         if (!slots.tryAcquire(inFlight, drain.toNanos(), TimeUnit.NANOSECONDS)) {
-            bench.report.problems.add(String.format(Locale.ROOT, "%s, %s: %d calls had not ended %d s after the run; "
-                    + "dropped", SCENARIO, target.name(), live.size(), drain.toSeconds()));
-            for (Call call : List.copyOf(live)) {
-                call.fail("had not ended " + drain.toSeconds() + " s after the run");
-                call.unanswered();
-            }
+            dropUnended(drain);
         }
         callsPerSecond.add(window.completed.sum() / ((until - from) / 1e9));
-        long n = Math.max(1, window.timed.sum());
-        bench.log("churn %s phases (mean ms over %d calls): handshakes %.1f, pairing %.1f, exchange %.1f, close %.1f",
-                target.name(), n, window.opensNanos.sum() / 1e6 / n, window.pairedNanos.sum() / 1e6 / n,
-                window.setUpNanos.sum() / 1e6 / n, window.closedNanos.sum() / 1e6 / n);
-        synchronized (window.setUpTimes) {
-            boolean any = window.setUpTimes.getTotalCount() > 0;
-            p50.add(any ? window.setUpTimes.getValueAtPercentile(50) / 1000.0 : Double.NaN);
-            p99.add(any ? window.setUpTimes.getValueAtPercentile(99) / 1000.0 : Double.NaN);
-        }
+        logPhases(window);
+        Histogram setUpTimes = window.all.copy();
+        boolean any = setUpTimes.getTotalCount() > 0;
+        p50.add(any ? setUpTimes.getValueAtPercentile(50) / 1000.0 : Double.NaN);
+        p99.add(any ? setUpTimes.getValueAtPercentile(99) / 1000.0 : Double.NaN);
     }
 
     /** Starts calls as slots free up until {@code at least} has passed since {@code since} and {@code turnover} calls have ended. */
@@ -487,7 +552,70 @@ final class CallChurn {
         for (long now = System.nanoTime(); now < maximum && (now < minimum || window.ended.sum() - endedBefore < turnover);
              now = System.nanoTime()) {
             if (window.slots.tryAcquire(10, TimeUnit.MILLISECONDS)) {
-                new Call(window).start();
+                new Call(window, System.nanoTime()).start();
+            }
+        }
+    }
+
+    /** How long the calls of a run may take to end once it has stopped starting them. */
+    private static Duration drain() {
+        // a refused or silent handshake is given up after the generator's connect timeout, a call after its bounds
+        return Duration.ofSeconds(LoadGenerator.CONNECT_TIMEOUT_SECONDS).plus(CLOSED_WITHIN).plusSeconds(15);
+    }
+
+    private void dropUnended(Duration drain) {
+        bench.report.problems.add(String.format(Locale.ROOT, "%s, %s: %d calls had not ended %d s after the run; "
+                + "dropped", scenario, side, live.size(), drain.toSeconds()));
+        for (Call call : List.copyOf(live)) {
+            call.fail("had not ended " + drain.toSeconds() + " s after the run");
+            call.unanswered();
+        }
+    }
+
+    /**
+     * Calls started on a fixed schedule, {@code callsPerSecond}, whatever the servers do (open
+     * loop): the warm-up, then the measuring window; then waits for every call to end. A call's
+     * set-up time counts from its scheduled start, so a late start counts against it.
+     *
+     * @return the set-up times, in microseconds, of the calls scheduled in the measuring window
+     */
+    SetUpTimes runAt(BenchConfig config, double callsPerSecond) throws InterruptedException {
+        // no slots: calls start on schedule, not as others end
+        Window window = new Window(new Semaphore(0), callees.size());
+        long period = Math.max(1, Math.round(1e9 / callsPerSecond));
+        long start = System.nanoTime();
+        window.from = start + config.warmUp().toNanos();
+        window.until = window.from + config.measure().toNanos();
+        long started = 0;
+        for (long intended = start; intended < window.until; intended = start + started * period) {
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            new Call(window, intended).start();
+            started++;
+        }
+        Duration drain = drain();
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (window.ended.sum() < started && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (window.ended.sum() < started) {
+            dropUnended(drain);
+        }
+        logPhases(window);
+        List<Histogram> byCallee = new ArrayList<>();
+        for (Timings timings : window.byCallee) {
+            byCallee.add(timings.copy());
+        }
+        return new SetUpTimes(window.all.copy(), byCallee);
+    }
+
+    private void logPhases(Window window) {
+        bench.log("churn %s phases (%s)", side, window.all.phases());
+        if (callees.size() > 1) {
+            for (int i = 0; i < callees.size(); i++) {
+                bench.log("churn %s phases, callee on %s (%s)", side, callees.get(i).name(), window.byCallee[i].phases());
             }
         }
     }
@@ -496,12 +624,7 @@ final class CallChurn {
         BenchConfig config = bench.config;
         int inFlight = config.churnCalls();
         List<CallChurn> sides = new ArrayList<>();
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "bench-churn-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        ScheduledThreadPoolExecutor timer = timer();
         bench.scenario(SCENARIO, () -> {
             try {
                 for (Target target : bench.targets()) {
@@ -511,7 +634,7 @@ final class CallChurn {
                     for (CallChurn side : sides) {
                         side.run(config, inFlight);
                         int last = side.callsPerSecond.size() - 1;
-                        bench.log("churn %s run %d: %,.0f calls/s, set-up p50 %.1f ms, p99 %.1f ms", side.target.name(),
+                        bench.log("churn %s run %d: %,.0f calls/s, set-up p50 %.1f ms, p99 %.1f ms", side.side,
                                 run + 1, side.callsPerSecond.get(last), side.p50.get(last), side.p99.get(last));
                     }
                 }
@@ -535,13 +658,9 @@ final class CallChurn {
         for (CallChurn side : sides) {
             notes.add(side.summary());
             if (!side.stretched.isEmpty()) {
-                notes.add(String.format(Locale.ROOT, "%s: calls outlasted the configured window in %d of %d runs, whose "
-                        + "measuring windows were stretched until %d calls had ended in them (to %s s at most).",
-                        side.target.name(),
-                        side.stretched.size(), side.callsPerSecond.size(), inFlight,
-                        Figure.format(side.stretched.stream().mapToDouble(Double::doubleValue).max().orElse(0))));
+                notes.add(side.stretchedNote(inFlight));
             }
-            measured.add(side.target.name() + ": " + side.failures());
+            measured.add(side.side + ": " + side.failures());
             clean &= side.clean();
             side.report();
         }
@@ -563,29 +682,47 @@ final class CallChurn {
                 SET_UP_WITHIN.toSeconds()), rows, notes));
     }
 
-    private boolean clean() {
+    /** This side's name in the report. */
+    String side() {
+        return side;
+    }
+
+    /** Calls started so far, in every run. */
+    long callsStarted() {
+        return calls.sum();
+    }
+
+    /** Says how the closed-loop runs' windows had to be stretched; only when some were. */
+    String stretchedNote(int inFlight) {
+        return String.format(Locale.ROOT, "%s: calls outlasted the configured window in %d of %d runs, whose "
+                        + "measuring windows were stretched until %d calls had ended in them (to %s s at most).",
+                side, stretched.size(), callsPerSecond.size(), inFlight,
+                Figure.format(stretched.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+    }
+
+    boolean clean() {
         return refused.isEmpty() && incomplete.sum() == 0 && unexpectedCloses.isEmpty();
     }
 
-    private String failures() {
+    String failures() {
         return String.format(Locale.ROOT, "%,d of %,d handshakes not answered with 101, %,d of %,d calls incomplete, "
                 + "%,d unexpected closes", total(refused), handshakes.sum(), incomplete.sum(), calls.sum(),
                 total(unexpectedCloses));
     }
 
-    private String summary() {
+    String summary() {
         return String.format(Locale.ROOT, "%s: %,d calls started, %,d completed, %,d not completed within their bounds; "
                 + "%,d handshakes, %,d not answered with 101; %,d connections ended otherwise than with the server's %d "
-                + "after the call.", target.name(), calls.sum(), completed.sum(), incomplete.sum(), handshakes.sum(),
+                + "after the call.", side, calls.sum(), completed.sum(), incomplete.sum(), handshakes.sum(),
                 total(refused), total(unexpectedCloses), EXPECTED_CLOSE);
     }
 
     /** Every message heard accounted for, and every failure a problem of the run. */
-    private void report() {
+    void report() {
         long expected = bothOpened.sum() * MESSAGES_PER_CALL;
-        bench.report.tallies.add(new Report.Tally(SCENARIO, target.name(), expected,
+        bench.report.tallies.add(new Report.Tally(scenario, side, expected,
                 Math.max(0, expected - heardInPlace.sum()), heardExtra.sum(), heardMisplaced.sum()));
-        String prefix = SCENARIO + ", " + target.name() + ": ";
+        String prefix = scenario + ", " + side + ": ";
         if (!refused.isEmpty()) {
             bench.report.problems.add(String.format(Locale.ROOT, "%s%,d of %,d handshakes not answered with 101: %s",
                     prefix, total(refused), handshakes.sum(), describe(refused)));

@@ -25,8 +25,25 @@ final class Report {
         }
     }
 
-    /** One scenario: what it does and what it measured. */
-    record Section(String title, String setup, List<Row> rows, List<String> notes) {
+    /**
+     * One scenario: what it does and what it measured. {@code columns} names the two sides its rows
+     * compare (a row's {@code signalChannel} and {@code baseline} figures): signal-channel and the
+     * baseline, unless the scenario compares something else (the cluster scenario: two nodes and
+     * Redis against one node).
+     */
+    record Section(String title, String setup, List<Row> rows, List<String> notes, List<String> columns) {
+        static final List<String> SIGNAL_CHANNEL_AND_BASELINE = List.of("signal-channel", "baseline");
+
+        Section {
+            if (columns.size() != 2) {
+                throw new IllegalArgumentException("a section compares two sides, not " + columns);
+            }
+            columns = List.copyOf(columns);
+        }
+
+        Section(String title, String setup, List<Row> rows, List<String> notes) {
+            this(title, setup, rows, notes, SIGNAL_CHANNEL_AND_BASELINE);
+        }
     }
 
     /** A target of issue 6, checked. */
@@ -68,7 +85,8 @@ final class Report {
         md.append("| Machine | |\n|---|---|\n");
         machine.forEach((key, value) -> md.append("| ").append(key).append(" | ").append(value).append(" |\n"));
         md.append("\nFigures: median (lowest–highest, runs). Ratio: signal-channel's median over the baseline's, "
-                + "both measured in this run on the same server.\n");
+                + "both measured in this run on the same server (in the cluster scenario: two nodes and Redis over "
+                + "one node, both measured in this run on this machine).\n");
         if (!checks.isEmpty()) {
             md.append("\n## Targets\n\n| Target | Measured | Met |\n|---|---|---|\n");
             for (Check check : checks) {
@@ -78,7 +96,8 @@ final class Report {
         }
         for (Section section : sections) {
             md.append("\n## ").append(section.title()).append("\n\n").append(section.setup()).append("\n\n");
-            md.append("| Metric | signal-channel | baseline | ratio |\n|---|---|---|---|\n");
+            md.append("| Metric | ").append(section.columns().get(0)).append(" | ").append(section.columns().get(1))
+                    .append(" | ratio |\n|---|---|---|---|\n");
             for (Row row : section.rows()) {
                 md.append("| ").append(row.metric()).append(row.unit().isEmpty() ? "" : " (" + row.unit() + ")")
                         .append(" | ").append(row.signalChannel().describe())
@@ -133,7 +152,10 @@ final class Report {
         separator = "";
         for (Section section : sections) {
             json.append(separator).append("\n    {\"title\": ").append(quote(section.title()))
-                    .append(", \"setup\": ").append(quote(section.setup())).append(", \"rows\": [");
+                    .append(", \"setup\": ").append(quote(section.setup()))
+                    .append(", \"columns\": [").append(quote(section.columns().get(0))).append(", ")
+                    .append(quote(section.columns().get(1))).append("]")
+                    .append(", \"rows\": [");
             String rowSeparator = "";
             for (Row row : section.rows()) {
                 json.append(rowSeparator).append("\n      {\"metric\": ").append(quote(row.metric()))

@@ -132,7 +132,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** CPU time (user + system) the server process has used, in nanoseconds. */
     long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+        return cpuNanos(pid());
+    }
+
+    /** CPU time (user + system) process {@code pid} has used, in nanoseconds, from /proc/PID/stat. */
+    static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
         return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);

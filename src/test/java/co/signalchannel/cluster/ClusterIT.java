@@ -227,13 +227,13 @@ class ClusterIT {
             redis.pause();
             try {
                 x.send("sent while Redis was paused");
-                Thread.sleep(2_000);
+                Thread.sleep(3_000); // past the 2 s a ping may go unanswered before sessions are refused
                 try (TestClient late = TestClient.connect(c.ws("echo", "paused"))) {
                     TestClient.Close refused = late.awaitClose();
                     assertThat(refused.code()).isEqualTo(1013);
                     assertThat(refused.reason()).contains("Redis");
                 }
-                Thread.sleep(3_000);
+                Thread.sleep(2_000);
             } finally {
                 redis.resume();
             }

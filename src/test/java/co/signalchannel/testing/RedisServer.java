@@ -50,6 +50,11 @@ public final class RedisServer implements AutoCloseable {
                 + "): the multi-node tests need Debian's redis-server (apt-get install redis-server)");
     }
 
+    /** Whether {@code redis-server} is on the PATH (for callers outside JUnit, such as the benchmark). */
+    public static boolean isInstalled() {
+        return installed();
+    }
+
     private static boolean installed() {
         String path = System.getenv("PATH");
         if (path == null) {
@@ -106,6 +111,12 @@ public final class RedisServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The running server's process id (the benchmark reads its CPU time from /proc). */
+    public synchronized long pid() {
+        requireRunning("read the process id of");
+        return process.pid();
     }
 
     /** {@code redis://127.0.0.1:PORT}, for the nodes' {@code signalchannel.cluster.redis}. */

@@ -64,18 +64,29 @@ public final class ServerNode implements AutoCloseable {
     /** The names of the nodes running in this JVM, each with the claim of the start that took it. */
     private static final Map<String, Object> NAMES_IN_USE = new ConcurrentHashMap<>();
 
+    /** The JVM options of a node whose {@link Spec} names none. */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx1g");
+
     /**
      * What to start: a name (unique among the running nodes, used for the log and working directory)
      * and signal-channel settings without their {@code signalchannel.} prefix, e.g.
-     * {@code cluster.redis → redis://127.0.0.1:P}.
+     * {@code cluster.redis → redis://127.0.0.1:P}; the JVM's options ({@code -Xmx1g} unless given:
+     * the benchmark gives its nodes the heap of its single server), and Payara Micro options added
+     * to the usual ones (e.g. {@code --prebootcommandfile F}).
      */
-    public record Spec(String name, Map<String, String> settings) {
+    public record Spec(String name, Map<String, String> settings, List<String> jvmOptions, List<String> microOptions) {
         public Spec {
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("node name " + name + " must match " + NAME
                         + ": it names a file and a directory");
             }
             settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+            jvmOptions = List.copyOf(jvmOptions);
+            microOptions = List.copyOf(microOptions);
+        }
+
+        public Spec(String name, Map<String, String> settings) {
+            this(name, settings, DEFAULT_JVM_OPTIONS, List.of());
         }
     }
 
@@ -123,12 +134,13 @@ public final class ServerNode implements AutoCloseable {
             Files.createDirectories(root);
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx1g");
+            command.addAll(spec.jvmOptions());
             spec.settings().forEach((key, value) -> command.add("-Dsignalchannel." + key + "=" + value));
             command.addAll(List.of("-jar", payara.toAbsolutePath().toString(),
                     "--deploy", war.toAbsolutePath().toString(), "--contextroot", "/",
                     "--port", String.valueOf(port)));
             command.addAll(options);
+            command.addAll(spec.microOptions());
             // Payara Micro unpacks its runtime (about 100 MB) into the root directory: one per node, so
             // that nodes share no configuration, and under target/, so that a killed node leaves nothing
             // in /tmp (the next start of the same name wipes it).
