@@ -49,6 +49,8 @@ public class RelayExchange {
     private Duration pairingTimeout;
     /** In a cluster: this node's parties by session id, as the other nodes address them. */
     private final Map<String, RelayParty> parties = new ConcurrentHashMap<>();
+    /** In a cluster: this node's relay channel, once a relay session has opened here; guarded by this. */
+    private ClusterNode.Subscription nodeChannel;
 
     @PostConstruct
     void init() {
@@ -83,19 +85,23 @@ public class RelayExchange {
         });
     }
 
+    /**
+     * Makes the party reachable by the other nodes. The node's relay channel is subscribed with
+     * its first relay session and kept: subscribing and unsubscribing with every call set-up
+     * would add a round trip to Redis to each, on a channel that is soon wanted again.
+     */
     private void reachableFromTheCluster(RelayParty party, Connection connection) throws ProtocolViolation {
-        String channel = RemoteParty.channel(cluster, cluster.nodeId());
-        ClusterNode.Subscription subscription;
-        try {
-            subscription = cluster.subscribe(channel, this::fromNode);
-        } catch (ClusterUnavailableException e) {
-            throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+        synchronized (this) {
+            if (nodeChannel == null) {
+                try {
+                    nodeChannel = cluster.subscribe(RemoteParty.channel(cluster, cluster.nodeId()), this::fromNode);
+                } catch (ClusterUnavailableException e) {
+                    throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, e.getMessage());
+                }
+            }
         }
         parties.put(party.id(), party);
-        connection.onEnd(() -> {
-            parties.remove(party.id());
-            subscription.close();
-        });
+        connection.onEnd(() -> parties.remove(party.id()));
     }
 
     /** A message from another node (or this one) to one of this node's parties. */
