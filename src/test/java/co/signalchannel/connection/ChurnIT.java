@@ -7,7 +7,6 @@ import co.signalchannel.testing.RawWebSocket;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -171,12 +170,13 @@ class ChurnIT {
         assertQuietServer("echo");
     }
 
-    /** A client that never answers the server's close is dropped after the close timeout. */
+    /**
+     * A client that never answers the server's close is dropped after the close timeout. On Tomcat
+     * all 20 stayed connected while the close from the timer's thread only marked Tomcat's streams
+     * closed (see {@code TomcatUpgradeClose}).
+     */
     @Test
     void aClientThatNeverAnswersTheServersCloseIsDropped() throws Exception {
-        Assumptions.assumeFalse("tomcat".equals(System.getProperty("arquillian.launch")),
-                "on Tomcat such a connection was still open 15 s after the server's close frame: not yet explained,"
-                        + " see the README's Tomcat notes");
         runConcurrently(20, mute -> {
             try (RawWebSocket silent = RawWebSocket.connect(endpoints.ws("echo", "mute"))) {
                 RawWebSocket.Ending ending = silent.drainUntilClose(STEP);
