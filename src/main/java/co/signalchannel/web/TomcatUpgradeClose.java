@@ -48,9 +48,14 @@ final class TomcatUpgradeClose {
 
     /** Closes {@code connection}, and on Tomcat has the container close its socket. */
     static void close(WebConnection connection) throws Exception {
-        connection.close();
-        if (connection.getClass().getName().equals(UPGRADED_CONNECTION)) {
-            dispatchRead(connection);
+        try {
+            connection.close();
+        } finally {
+            // Tomcat marks its output stream closed before that stream's last flush, which fails
+            // (Broken pipe) for a client that is gone: the streams are closed all the same.
+            if (connection.getClass().getName().equals(UPGRADED_CONNECTION)) {
+                dispatchRead(connection);
+            }
         }
     }
 
