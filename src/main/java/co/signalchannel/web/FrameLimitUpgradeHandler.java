@@ -146,7 +146,13 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
             return connection.getOutputStream();
         }
 
-        /** Closes the container's connection at once, or, after a refusal, once the client has ended. */
+        /**
+         * Closes the container's connection at once, or, after a refusal, once the client has ended.
+         * On Tomcat this runs only once what was written has been sent or its grace is over ({@code
+         * NonBlockingOutputStream.closeWhenSent}, which calls it), and it is often called from a
+         * timer's thread (the close timeout of a client that never answers the server's close
+         * frame): {@link TomcatUpgradeClose} has Tomcat close the socket then too.
+         */
         @Override
         public void close() throws Exception {
             FrameLimitInputStream guarded;
@@ -156,7 +162,7 @@ public class FrameLimitUpgradeHandler implements HttpUpgradeHandler {
             if (guarded != null && guarded.isRefused()) {
                 linger.closeRequested();
             } else {
-                connection.close();
+                TomcatUpgradeClose.close(connection);
             }
         }
 

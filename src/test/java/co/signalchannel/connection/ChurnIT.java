@@ -7,7 +7,6 @@ import co.signalchannel.testing.RawWebSocket;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -171,12 +170,13 @@ class ChurnIT {
         assertQuietServer("echo");
     }
 
-    /** A client that never answers the server's close is dropped after the close timeout. */
+    /**
+     * A client that never answers the server's close is dropped after the close timeout. On Tomcat
+     * all 20 stayed connected while the close from the timer's thread only marked Tomcat's streams
+     * closed (see {@code TomcatUpgradeClose}).
+     */
     @Test
     void aClientThatNeverAnswersTheServersCloseIsDropped() throws Exception {
-        Assumptions.assumeFalse("tomcat".equals(System.getProperty("arquillian.launch")),
-                "on Tomcat such a connection was still open 15 s after the server's close frame: not yet explained,"
-                        + " see the README's Tomcat notes");
         runConcurrently(20, mute -> {
             try (RawWebSocket silent = RawWebSocket.connect(endpoints.ws("echo", "mute"))) {
                 RawWebSocket.Ending ending = silent.drainUntilClose(STEP);
@@ -216,16 +216,20 @@ class ChurnIT {
             }
         });
         assertThat(failures).as("failed handshakes and closes").isEmpty();
-        // Tyrus' servlet writer logs a warning for every queued frame it could not write once the
-        // connection ended (a cancellation on Payara, a broken pipe on Tomcat): a stalled reader
-        // that goes away leaves such frames by design, so these are this case's expected outcome.
-        assertQuietServer("echo", Duration.ofSeconds(10), UNSENT_FRAMES_DISCARDED);
+        // On Payara, Tyrus' servlet writer logs a warning when the connection ends with frames still
+        // queued for it (a cancellation from Grizzly): a stalled reader that goes away leaves such
+        // frames by design, so these are this case's expected outcome there. On Tomcat (a broken
+        // pipe) Tyrus is no longer told (co.signalchannel.tomcat.NonBlockingOutputStream.onError),
+        // and the log must stay clean.
+        boolean tomcat = "tomcat".equals(System.getProperty("arquillian.launch"));
+        assertQuietServer("echo", Duration.ofSeconds(10), tomcat ? null : UNSENT_FRAMES_DISCARDED);
     }
 
     /**
      * Issue 10, still open: of 200 connections dropped right after their upgrade, 70 to 126 stay
      * counted on Payara until the heartbeat's timeout. Tyrus runs {@code @OnOpen} for them but never
-     * {@code @OnClose}, and writes to them neither complete nor fail.
+     * {@code @OnClose}, and writes to them neither complete nor fail. On Tomcat the sessions left,
+     * but Tyrus' servlet writer logged 168 warnings with a stack trace (Broken pipe) for them.
      */
     @Test
     void connectionsDroppedRightAfterTheirUpgradeLeaveAtOnce() throws Exception {
@@ -284,7 +288,7 @@ class ChurnIT {
         assertQuietServer(endpoint, within, null);
     }
 
-    /** What Tyrus logs when a connection ends with frames still queued for it. */
+    /** What Tyrus logs on Payara when a connection ends with frames still queued for it. */
     static final String UNSENT_FRAMES_DISCARDED = "TyrusServletWriter: TyrusServletWriter.onError | ";
 
     /** As {@link #assertQuietServer(String, Duration)}, tolerating log lines that contain {@code expected} (if not null). */
