@@ -226,10 +226,10 @@ class ChurnIT {
     }
 
     /**
-     * Issue 10, still open: of 200 connections dropped right after their upgrade, 70 to 126 stay
-     * counted on Payara until the heartbeat's timeout. Tyrus runs {@code @OnOpen} for them but never
-     * {@code @OnClose}, and writes to them neither complete nor fail. On Tomcat the sessions left,
-     * but Tyrus' servlet writer logged 168 warnings with a stack trace (Broken pipe) for them.
+     * Issue 10: of 200 connections dropped right after their upgrade, 70 to 126 stayed counted on
+     * Payara until the heartbeat's timeout (Grizzly reported their end before Tyrus' handler had a
+     * connection to close; see {@code OpenedFirstReadListener}). On Tomcat the sessions left, but
+     * Tyrus' servlet writer logged 168 warnings with a stack trace (Broken pipe) for them.
      */
     @Test
     void connectionsDroppedRightAfterTheirUpgradeLeaveAtOnce() throws Exception {
