@@ -1,6 +1,7 @@
 package co.signalchannel.testing;
 
 import co.signalchannel.config.Setting;
+import co.signalchannel.config.TextSetting;
 import org.jboss.shrinkwrap.api.GenericArchive;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -12,6 +13,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import java.io.File;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The archives the in-container tests deploy. */
 public final class Deployments {
@@ -28,6 +30,11 @@ public final class Deployments {
      * {@code signal-channel-tomcat.war} bundles (Tyrus, Weld, Parsson, {@code META-INF/context.xml}).
      */
     public static WebArchive signalChannel(String name, Map<Setting, Long> settings) {
+        return signalChannel(name, settings, Map.of());
+    }
+
+    /** {@link #signalChannel(String, Map)} with text settings (the cluster's, TURN's) as context parameters too. */
+    public static WebArchive signalChannel(String name, Map<Setting, Long> settings, Map<TextSetting, String> texts) {
         WebArchive war = ShrinkWrap.create(WebArchive.class, name + ".war");
         war.merge(directory("target/classes"), "/WEB-INF/classes", Filters.includeAll());
         war.merge(directory("src/main/webapp"), "/", Filters.includeAll());
@@ -35,9 +42,10 @@ public final class Deployments {
         if (!overlay.isBlank()) {
             war.merge(directory(overlay), "/", Filters.includeAll());
         }
-        String parameters = settings.entrySet().stream()
-                .map(setting -> "  <context-param><param-name>" + setting.getKey().propertyName()
-                        + "</param-name><param-value>" + setting.getValue() + "</param-value></context-param>")
+        String parameters = Stream.concat(
+                        settings.entrySet().stream().map(setting -> contextParameter(setting.getKey().propertyName(),
+                                String.valueOf(setting.getValue()))),
+                        texts.entrySet().stream().map(text -> contextParameter(text.getKey().propertyName(), text.getValue())))
                 .collect(Collectors.joining("\n"));
         war.setWebXML(new StringAsset("""
                 <?xml version="1.0" encoding="UTF-8"?>
@@ -46,6 +54,15 @@ public final class Deployments {
                 </web-app>
                 """.formatted(parameters)));
         return war;
+    }
+
+    private static String contextParameter(String name, String value) {
+        return "  <context-param><param-name>" + name + "</param-name><param-value>" + xml(value)
+                + "</param-value></context-param>";
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static GenericArchive directory(String path) {
