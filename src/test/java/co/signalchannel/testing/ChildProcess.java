@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A server the multi-node harness runs as a child of the test JVM ({@link RedisServer},
- * {@link ServerNode}), its output appended to a log file. Whatever is still running when the test
+ * A server the tests run as a child of the test JVM ({@link RedisServer}, {@link ServerNode},
+ * {@link TurnServer}), its output appended to a log file. Whatever is still running when the test
  * JVM exits is killed, so that a failed or interrupted run leaves no server holding a port.
  */
 final class ChildProcess {

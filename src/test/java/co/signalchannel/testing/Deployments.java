@@ -1,6 +1,7 @@
 package co.signalchannel.testing;
 
 import co.signalchannel.config.Setting;
+import co.signalchannel.config.TextSetting;
 import org.jboss.shrinkwrap.api.GenericArchive;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
@@ -29,6 +30,11 @@ public final class Deployments {
      * {@code signal-channel-tomcat.war} bundles (Tyrus, Weld, Parsson, {@code META-INF/context.xml}).
      */
     public static WebArchive signalChannel(String name, Map<Setting, Long> settings) {
+        return signalChannel(name, settings, Map.of());
+    }
+
+    /** {@link #signalChannel(String, Map)} with text settings (the cluster's, TURN's) as context parameters too. */
+    public static WebArchive signalChannel(String name, Map<Setting, Long> settings, Map<TextSetting, String> texts) {
         WebArchive war = ShrinkWrap.create(WebArchive.class, name + ".war");
         war.merge(directory("target/classes"), "/WEB-INF/classes", Filters.includeAll());
         war.merge(directory("src/main/webapp"), "/", Filters.includeAll());
@@ -38,6 +44,7 @@ public final class Deployments {
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         settings.forEach((setting, value) -> parameters.put(setting.propertyName(), value.toString()));
+        texts.forEach((setting, value) -> parameters.put(setting.propertyName(), value));
         return war.setWebXML(webXml(parameters));
     }
 

@@ -1,6 +1,9 @@
 package co.signalchannel.testing;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Ports for the servers the multi-node harness starts.
+ * Ports for the servers the tests start as processes of their own (the multi-node harness, the
+ * TURN server).
  *
  * <p>They are taken below the kernel's ephemeral range (ip_local_port_range, 32768 up by default),
  * not from it as binding port 0 would: a server the tests stop and start again keeps its port, and
@@ -41,6 +45,38 @@ final class LoopbackPorts {
             }
         }
         throw new IOException("no free port between " + LOWEST + " and " + above + " after 200 tries");
+    }
+
+    /**
+     * The first of {@code count} consecutive ports that no UDP socket holds on {@code address} (or on
+     * the wildcard address) now: a TURN server's listening port followed by its relay ports
+     * ({@link TurnServer}). None of them is handed out again in this JVM.
+     */
+    static synchronized int freeUdpRange(InetAddress address, int count) throws IOException {
+        int above = Math.min(HIGHEST_WANTED, ephemeralLow()) - count;
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = ThreadLocalRandom.current().nextInt(LOWEST, above);
+            boolean free = true;
+            for (int port = first; free && port < first + count; port++) {
+                free = !HANDED_OUT.contains(port) && udpBindable(address, port);
+            }
+            if (free) {
+                for (int port = first; port < first + count; port++) {
+                    HANDED_OUT.add(port);
+                }
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free UDP ports on " + address.getHostAddress()
+                + " between " + LOWEST + " and " + above + " after 200 tries");
+    }
+
+    private static boolean udpBindable(InetAddress address, int port) {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, port))) {
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
     }
 
     private static boolean bindable(int port) {
