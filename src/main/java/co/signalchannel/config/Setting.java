@@ -112,6 +112,11 @@ public enum Setting {
 
     /** The environment variable name, e.g. {@code SIGNALCHANNEL_MESSAGE_MAX_BYTES}. */
     public String environmentName() {
-        return propertyName().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return environmentName(propertyName());
+    }
+
+    /** The environment variable for a property name: upper case, {@code .} and {@code -} as {@code _}. */
+    static String environmentName(String propertyName) {
+        return propertyName.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 }

@@ -1,7 +1,5 @@
 package co.signalchannel.config;
 
-import java.util.Locale;
-
 /**
  * The settings whose values are words rather than numbers (the cluster's), read from the same
  * sources in the same order as every {@link Setting}. An empty value counts as unset.
@@ -55,6 +53,6 @@ public enum TextSetting {
 
     /** The environment variable name, e.g. {@code SIGNALCHANNEL_CLUSTER_REDIS}. */
     public String environmentName() {
-        return propertyName().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return Setting.environmentName(propertyName());
     }
 }
