@@ -1,11 +1,23 @@
 package co.signalchannel.config;
 
 /**
- * The settings whose values are words rather than numbers (the cluster's), read from the same
+ * The settings whose values are words rather than numbers (lists, addresses, secrets), read from the same
  * sources in the same order as every {@link Setting}. An empty value counts as unset.
  */
 public enum TextSetting {
 
+    ALLOWED_ORIGINS("allowed-origins", "", "unset: only pages from the server's own host and port",
+            "The web origins whose pages may open sessions, comma-separated, each `scheme://host[:port]` (e.g. `https://app.example.org`); `*` admits every origin and is for development only. A handshake from any other origin is refused with HTTP 403."),
+    ALLOW_NO_ORIGIN("allow-no-origin", "false", "`false`",
+            "`true` admits handshakes that carry no `Origin` header: clients that are not browsers (browsers always send one). Such clients can forge any origin, so tokens, not origins, are what keeps them out."),
+    TRUSTED_PROXIES("trusted-proxies", "", "unset: none",
+            "The addresses of reverse proxies (comma-separated addresses or CIDR blocks, e.g. `10.0.0.0/8,::1`) whose `Forwarded` / `X-Forwarded-For` headers name the client address for the per-address limits. A request from anywhere else is taken to come from its peer address, whatever it claims."),
+    AUTH_HMAC_SECRETS("auth.hmac-secrets", "", "unset",
+            "Secrets that sign tokens with HMAC (HS256/384/512), comma-separated, each at least 32 bytes, as `kid=secret` to be chosen by the token's `kid` or a bare secret for tokens without one. Any `auth.*` set makes every session present a valid token."),
+    AUTH_PUBLIC_KEYS("auth.public-keys", "", "unset",
+            "A PEM file of public keys (RSA or EC) that sign tokens (RS*/PS*/ES*); tokens without a `kid` are checked against each. Re-read when it changes."),
+    AUTH_JWKS("auth.jwks", "", "unset",
+            "A JWKS file (JSON Web Key Set) of the keys that sign tokens, chosen by `kid`: the way to rotate keys. Re-read when it changes."),
     CLUSTER_REDIS("cluster.redis", "", "unset: the server runs alone",
             "The Redis the nodes of a cluster share, as a URI: `redis://[:password@]host:port[/db]`, `rediss://` for TLS, `redis-sentinel://host:26379[,host2:26379]/db#master` for Sentinel. Set, the server joins the cluster of every node with the same Redis and prefix."),
     CLUSTER_PREFIX("cluster.prefix", "signalchannel", "`signalchannel`",

@@ -1,5 +1,8 @@
 package co.signalchannel.connection;
 
+import co.signalchannel.access.SessionRate;
+
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +34,7 @@ public final class Connection {
     private final Transport transport;
     private final Outbox outbox;
     private final Limits limits;
+    private final SessionRate rate;
     private final Executor closer;
     private final LongSupplier clock;
 
@@ -50,7 +54,14 @@ public final class Connection {
     };
 
     public Connection(String id, Transport transport, Limits limits, Executor closer, LongSupplier clock) {
+        this(id, transport, limits, null, closer, clock);
+    }
+
+    /** @param rate the session's rate limits; null for none */
+    public Connection(String id, Transport transport, Limits limits, SessionRate rate, Executor closer,
+                      LongSupplier clock) {
         this.id = id;
+        this.rate = rate;
         this.transport = transport;
         this.limits = limits;
         this.closer = closer;
@@ -116,8 +127,8 @@ public final class Connection {
     }
 
     /**
-     * Takes a text message from the client: records it as alive, checks the size limit (1009),
-     * and hands the message to the receiver. Any violation closes this session alone.
+     * Takes a text message from the client: records it as alive, checks the size limit (1009) and
+     * the rate limits (1008), and hands the message to the receiver. Any violation closes this session alone.
      */
     public void receive(String text) {
         // Three UTF-8 bytes per char at most: only long messages need the exact count.
@@ -143,6 +154,12 @@ public final class Connection {
             if (bytes > limits.maxMessageBytes()) {
                 throw new ProtocolViolation(CloseCodes.MESSAGE_TOO_BIG, "message of " + bytes
                         + " bytes is over the limit of " + limits.maxMessageBytes() + " bytes");
+            }
+            if (rate != null) {
+                Optional<String> exceeded = rate.exceededBy(bytes);
+                if (exceeded.isPresent()) {
+                    throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, exceeded.get());
+                }
             }
             delivery.deliver();
         } catch (ProtocolViolation violation) {

@@ -1,5 +1,8 @@
 package co.signalchannel.connection;
 
+import co.signalchannel.access.AccessGate;
+import co.signalchannel.access.TokenRefusedException;
+import co.signalchannel.access.Visitor;
 import co.signalchannel.cluster.ClusterNode;
 import co.signalchannel.config.Configuration;
 import co.signalchannel.config.Setting;
@@ -10,7 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.Session;
 
+import java.security.Principal;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +47,9 @@ public class Connections {
 
     @Inject
     ClusterNode cluster;
+
+    @Inject
+    AccessGate access;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextId = new AtomicInteger();
@@ -143,6 +151,7 @@ public class Connections {
                 new WebSocketTransport(session, timers, settings.duration(Setting.CLOSE_TIMEOUT_MS)),
                 new Connection.Limits(maxMessageBytes, settings.getInt(Setting.OUTBOX_MAX_MESSAGES),
                         Math.max(minOutboxBytes, settings.get(Setting.OUTBOX_MAX_BYTES))),
+                access.sessionRate(),
                 closer,
                 System::currentTimeMillis);
         open.add(connection);
@@ -157,6 +166,7 @@ public class Connections {
                 throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER,
                         "this node cannot reach the cluster's Redis; try again later");
             }
+            admit(session.getUserPrincipal(), connection);
             connection.receiveWith(opening.open(connection));
         } catch (ProtocolViolation refused) {
             connection.abort(refused.closure());
@@ -165,6 +175,38 @@ public class Connections {
         }
         return connection;
     }
+
+    /**
+     * Applies what the handshake checks found ({@link AccessGate}): a refused token closes the
+     * session with 1008, an address over its cap with 1013; a token's expiry closes the session
+     * with 1008 "expired token" when it comes, which the browser client answers by reconnecting
+     * with a fresh token.
+     */
+    private void admit(Principal principal, Connection connection) throws ProtocolViolation {
+        if (!(principal instanceof Visitor visitor)) {
+            // The handshake bypassed the filter (or a container lost its principal): no token was checked.
+            if (access.tokensRequired()) {
+                throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, "token required");
+            }
+            return;
+        }
+        if (visitor.refusal().isPresent()) {
+            throw new ProtocolViolation(CloseCodes.POLICY_VIOLATION, visitor.refusal().get());
+        }
+        Optional<String> crowded = access.opened(visitor);
+        if (crowded.isPresent()) {
+            throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, crowded.get());
+        }
+        connection.onEnd(() -> access.closed(visitor));
+        visitor.grant().ifPresent(grant -> {
+            long left = Math.max(0, grant.expires().toEpochMilli() - System.currentTimeMillis());
+            ScheduledFuture<?> expiry = timers.schedule(() -> connection.close(TOKEN_EXPIRED), left,
+                    TimeUnit.MILLISECONDS);
+            connection.onEnd(() -> expiry.cancel(false));
+        });
+    }
+
+    private static final Closure TOKEN_EXPIRED = new Closure(CloseCodes.POLICY_VIOLATION, TokenRefusedException.EXPIRED);
 
     /**
      * The class of the WebSocket sessions the container hands the endpoints (which names the

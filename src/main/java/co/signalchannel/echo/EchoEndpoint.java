@@ -1,5 +1,6 @@
 package co.signalchannel.echo;
 
+import co.signalchannel.access.TokenProtocol;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.EndpointBeans;
 import co.signalchannel.connection.EndpointInstances;
@@ -15,7 +16,8 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 
 /** {@code /v1/echo/{namespace}}: one instance per session, handing everything to {@link EchoHub}. */
-@ServerEndpoint(value = "/v1/echo/{namespace}", configurator = EndpointInstances.class)
+@ServerEndpoint(value = "/v1/echo/{namespace}", configurator = EndpointInstances.class,
+        subprotocols = TokenProtocol.NAME)
 public class EchoEndpoint {
 
     private Connection connection;

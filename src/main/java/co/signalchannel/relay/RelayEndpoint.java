@@ -1,5 +1,6 @@
 package co.signalchannel.relay;
 
+import co.signalchannel.access.TokenProtocol;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.EndpointBeans;
 import co.signalchannel.connection.EndpointInstances;
@@ -15,7 +16,8 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 
 /** {@code /v1/relay/{namespace}}: one instance per session, handing everything to {@link RelayExchange}. */
-@ServerEndpoint(value = "/v1/relay/{namespace}", configurator = EndpointInstances.class)
+@ServerEndpoint(value = "/v1/relay/{namespace}", configurator = EndpointInstances.class,
+        subprotocols = TokenProtocol.NAME)
 public class RelayEndpoint {
 
     private Connection connection;

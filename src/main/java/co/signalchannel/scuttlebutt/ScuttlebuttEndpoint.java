@@ -1,5 +1,6 @@
 package co.signalchannel.scuttlebutt;
 
+import co.signalchannel.access.TokenProtocol;
 import co.signalchannel.connection.Connection;
 import co.signalchannel.connection.EndpointBeans;
 import co.signalchannel.connection.EndpointInstances;
@@ -15,7 +16,8 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 
 /** {@code /v1/scuttlebutt/{namespace}}: one instance per session, handing everything to {@link ScuttlebuttHub}. */
-@ServerEndpoint(value = "/v1/scuttlebutt/{namespace}", configurator = EndpointInstances.class)
+@ServerEndpoint(value = "/v1/scuttlebutt/{namespace}", configurator = EndpointInstances.class,
+        subprotocols = TokenProtocol.NAME)
 public class ScuttlebuttEndpoint {
 
     private Connection connection;

@@ -1,8 +1,12 @@
 package co.signalchannel.web;
 
+import co.signalchannel.access.AccessGate;
+import co.signalchannel.access.Grant;
+import co.signalchannel.access.TokenRefusedException;
 import co.signalchannel.config.Setting;
 import co.signalchannel.config.Settings;
 import co.signalchannel.config.TextSetting;
+import co.signalchannel.connection.EndpointBeans;
 import co.signalchannel.ice.TurnCredentials;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -22,6 +26,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code GET /v1/ice-servers}: the STUN/TURN servers browsers should use, as a JSON array of
@@ -35,6 +40,10 @@ import java.util.List;
  * {@code turn.secret} and {@code turn.urls} are set, by a TURN server with a credential made for
  * this answer ({@link TurnCredentials}) under a random user id, so credentials cannot be linked
  * to each other. A value that is not a JSON array, or a secret without URLs, stops the deployment.
+ *
+ * <p>When sessions need tokens, so does this: {@code Authorization: Bearer <token>}, answered 401
+ * without one that is valid; the credential's user id is then the token's {@code sub}, so the
+ * TURN server's logs name who relayed.
  */
 @WebServlet(urlPatterns = "/v1/ice-servers", loadOnStartup = 1)
 public class IceServersServlet extends HttpServlet {
@@ -76,20 +85,33 @@ public class IceServersServlet extends HttpServlet {
         return new TurnCredentials(urls, secret, settings.duration(Setting.TURN_LIFETIME_MS));
     }
 
-    /** The answer: the operator's list, then a TURN server with a fresh credential if configured. */
-    static JsonArray answer(JsonArray configured, TurnCredentials turn, Instant now) {
+    /**
+     * The answer: the operator's list, then a TURN server with a fresh credential if configured,
+     * for {@code subject} (a token's {@code sub}) or, without one, for a random id.
+     */
+    static JsonArray answer(JsonArray configured, TurnCredentials turn, Optional<String> subject, Instant now) {
         if (turn == null) {
             return configured;
         }
-        byte[] id = new byte[8];
-        RANDOM.nextBytes(id);
-        TurnCredentials.Credential credential = turn.issue(HexFormat.of().formatHex(id), now);
+        TurnCredentials.Credential credential = turn.issue(subject.map(IceServersServlet::turnUserId)
+                .orElseGet(IceServersServlet::randomId), now);
         return Json.createArrayBuilder(configured)
                 .add(Json.createObjectBuilder()
                         .add("urls", Json.createArrayBuilder(credential.urls()))
                         .add("username", credential.username())
                         .add("credential", credential.credential()))
                 .build();
+    }
+
+    private static String randomId() {
+        byte[] id = new byte[8];
+        RANDOM.nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+
+    /** A subject as a TURN user id: coturn reads the expiry up to the first {@code :}, so {@code :} (and {@code %}) are escaped. */
+    static String turnUserId(String subject) {
+        return subject.replace("%", "%25").replace(":", "%3A");
     }
 
     static JsonArray parse(String configured) throws ServletException {
@@ -105,6 +127,25 @@ public class IceServersServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store"); // TURN credentials may rotate
-        response.getWriter().write(answer(iceServers, turn, Instant.now()).toString());
+        Optional<Grant> grant;
+        try {
+            grant = EndpointBeans.get(AccessGate.class).bearer(bearerToken(request.getHeader("Authorization")));
+        } catch (TokenRefusedException refused) {
+            // RFC 6750: the client learns the token did not do, and nothing about why.
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            response.getWriter().write(Json.createObjectBuilder().add("error", refused.getMessage()).build().toString());
+            return;
+        }
+        response.getWriter().write(answer(iceServers, turn, grant.flatMap(Grant::subject), Instant.now()).toString());
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header. */
+    static Optional<String> bearerToken(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String token = authorization.substring(7).strip();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 }

@@ -77,6 +77,23 @@ record OpeningHandshake(String method, String protocol, Function<String, List<St
         return pathRefusal();
     }
 
+    /** The endpoint and namespace a handshake opens. */
+    record Target(String endpoint, String namespace) {
+    }
+
+    /** Which of our endpoints and namespaces the handshake opens; empty if its path is not one of them. */
+    Optional<Target> target() {
+        if (!path.startsWith(ENDPOINT_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = path.substring(ENDPOINT_PREFIX.length());
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !ENDPOINTS.contains(rest.substring(0, slash))) {
+            return Optional.empty();
+        }
+        return percentDecoded(rest.substring(slash + 1)).map(name -> new Target(rest.substring(0, slash), name));
+    }
+
     private Optional<Refusal> pathRefusal() {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

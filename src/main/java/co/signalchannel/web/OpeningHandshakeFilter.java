@@ -1,14 +1,19 @@
 package co.signalchannel.web;
 
+import co.signalchannel.access.AccessGate;
+import co.signalchannel.access.Visitor;
+import co.signalchannel.connection.EndpointBeans;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -16,7 +21,8 @@ import java.util.Optional;
 /**
  * Answers a WebSocket opening handshake to the endpoints that RFC 6455 or the namespace rule
  * forbids with 400 (405 for a method other than GET) and a line of plain text saying what was
- * wrong, before the container's WebSocket implementation sees it ({@link OpeningHandshake}).
+ * wrong, before the container's WebSocket implementation sees it ({@link OpeningHandshake}); then
+ * lets {@link AccessGate} check its origin (403), its address's limits (429) and its token.
  *
  * <p>It runs first on every server because it is declared: Tyrus (Payara, and the Tomcat WAR) and
  * Undertow (WildFly) add their upgrade filters from code, mapped after every declared filter. Some
@@ -34,13 +40,44 @@ public class OpeningHandshakeFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<OpeningHandshake.Refusal> refusal = new OpeningHandshake(request.getMethod(), request.getProtocol(),
-                name -> headers(request, name), pathBelowContext(request)).refusal();
-        if (refusal.isEmpty()) {
-            chain.doFilter(request, response);
+        OpeningHandshake handshake = new OpeningHandshake(request.getMethod(), request.getProtocol(),
+                name -> headers(request, name), pathBelowContext(request));
+        Optional<OpeningHandshake.Refusal> refusal = handshake.refusal();
+        if (refusal.isPresent()) {
+            refuse(response, refusal.get());
             return;
         }
-        refuse(response, refusal.get());
+        AccessGate.Verdict verdict = EndpointBeans.get(AccessGate.class).handshake(new AccessGate.Handshake(
+                headers(request, "Origin"), request.getHeader("Host"), request.getRemoteAddr(),
+                headers(request, "Forwarded"), headers(request, "X-Forwarded-For"),
+                headers(request, "Sec-WebSocket-Protocol"),
+                handshake.target().map(OpeningHandshake.Target::endpoint).orElse(null),
+                handshake.target().map(OpeningHandshake.Target::namespace).orElse(null)));
+        if (verdict instanceof AccessGate.Refused refused) {
+            refuse(response, new OpeningHandshake.Refusal(refused.status(), refused.message()));
+            return;
+        }
+        chain.doFilter(new VisitorRequest(request, ((AccessGate.Admitted) verdict).visitor()), response);
+    }
+
+    /**
+     * The request as the WebSocket implementation sees it: its user principal is the visitor, which
+     * every server (Tyrus through its servlet filter, Undertow through its handshake) makes the
+     * session's {@code getUserPrincipal()}.
+     */
+    private static final class VisitorRequest extends HttpServletRequestWrapper {
+
+        private final Visitor visitor;
+
+        VisitorRequest(HttpServletRequest request, Visitor visitor) {
+            super(request);
+            this.visitor = visitor;
+        }
+
+        @Override
+        public Principal getUserPrincipal() {
+            return visitor;
+        }
     }
 
     private static List<String> headers(HttpServletRequest request, String name) {

@@ -1,5 +1,6 @@
 package co.signalchannel.bench;
 
+import co.signalchannel.testing.PageOrigin;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.net.URI;
@@ -140,6 +141,7 @@ final class BenchSocket {
         expectedAccept = accept(secKey);
         String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\n"
                 + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
+                + "Origin: " + PageOrigin.of(uri) + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + secKey + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"

@@ -1,5 +1,6 @@
 package co.signalchannel.bench;
 
+import co.signalchannel.testing.PageOrigin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,7 +92,7 @@ final class ServerProcess implements AutoCloseable {
     private static boolean answers(HttpClient http, URI uri) throws InterruptedException {
         try {
             if (uri.getScheme().startsWith("ws")) {
-                WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2))
+                WebSocket socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(2)).header("Origin", PageOrigin.of(uri))
                         .buildAsync(uri, new WebSocket.Listener() { }).get(5, TimeUnit.SECONDS);
                 socket.abort();
                 return true;

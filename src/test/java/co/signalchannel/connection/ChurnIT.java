@@ -1,5 +1,6 @@
 package co.signalchannel.connection;
 
+import co.signalchannel.testing.PageOrigin;
 import co.signalchannel.config.Setting;
 import co.signalchannel.testing.Deployments;
 import co.signalchannel.testing.Endpoints;
@@ -314,7 +315,8 @@ class ChurnIT {
     Peer connect(URI uri, String name) throws Exception {
         Peer peer = new Peer(name);
         try {
-            peer.socket = http.newWebSocketBuilder().connectTimeout(STEP).buildAsync(uri, peer)
+            peer.socket = http.newWebSocketBuilder().connectTimeout(STEP).header("Origin", PageOrigin.of(uri))
+                    .buildAsync(uri, peer)
                     .get(STEP.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {

@@ -42,6 +42,7 @@ public final class RawHandshake {
     private RawHandshake(URI server) {
         this.server = server;
         headers.put("Host", server.getHost() + ":" + server.getPort());
+        headers.put("Origin", PageOrigin.of(server));
         headers.put("Upgrade", "websocket");
         headers.put("Connection", "Upgrade");
         headers.put("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");

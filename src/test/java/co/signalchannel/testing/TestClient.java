@@ -49,7 +49,8 @@ public final class TestClient implements AutoCloseable {
 
     private TestClient(URI uri) throws Exception {
         try {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(uri, new Recorder())
+            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).header("Origin", PageOrigin.of(uri))
+                    .buildAsync(uri, new Recorder())
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;

@@ -8,6 +8,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.servlet.ServletException;
 import org.junit.jupiter.api.Test;
@@ -39,8 +40,8 @@ class IceServersServletTest {
         TurnCredentials turn = IceServersServlet.turn(settings);
         JsonArray configured = IceServersServlet.parse("[{\"urls\":\"stun:127.0.0.1:3478\"}]");
 
-        JsonArray first = IceServersServlet.answer(configured, turn, Instant.ofEpochSecond(1_700_000_000L));
-        JsonArray second = IceServersServlet.answer(configured, turn, Instant.ofEpochSecond(1_700_000_000L));
+        JsonArray first = IceServersServlet.answer(configured, turn, Optional.empty(), Instant.ofEpochSecond(1_700_000_000L));
+        JsonArray second = IceServersServlet.answer(configured, turn, Optional.empty(), Instant.ofEpochSecond(1_700_000_000L));
 
         assertThat(first).hasSize(2);
         assertThat(first.get(0)).isEqualTo(configured.get(0));
@@ -57,8 +58,28 @@ class IceServersServletTest {
     @Test
     void withoutASecretTheAnswerIsTheConfiguredListAndASecretWithoutUrlsStopsTheDeployment() throws Exception {
         assertThat(IceServersServlet.turn(Settings.defaults())).isNull();
-        assertThat(IceServersServlet.answer(JsonValue.EMPTY_JSON_ARRAY, null, Instant.EPOCH)).isEmpty();
+        assertThat(IceServersServlet.answer(JsonValue.EMPTY_JSON_ARRAY, null, Optional.empty(), Instant.EPOCH)).isEmpty();
         assertThatThrownBy(() -> IceServersServlet.turn(Settings.defaults().with(TextSetting.TURN_SECRET, "north")))
                 .isInstanceOf(ServletException.class).hasMessageContaining("signalchannel.turn.urls");
+    }
+
+    @Test
+    void aTokensSubjectIsTheTurnUserIdWithItsColonsEscapedSoCoturnStillReadsTheExpiry() throws Exception {
+        TurnCredentials turn = IceServersServlet.turn(Settings.defaults()
+                .with(TextSetting.TURN_SECRET, "north").with(TextSetting.TURN_URLS, "turn:127.0.0.1:3478"));
+
+        JsonArray answer = IceServersServlet.answer(JsonValue.EMPTY_JSON_ARRAY, turn, Optional.of("urn:user:50%"),
+                Instant.ofEpochSecond(1_700_000_000L));
+
+        assertThat(answer.getJsonObject(0).getString("username")).isEqualTo((1_700_000_000L + 3_600) + ":urn%3Auser%3A50%25");
+    }
+
+    @Test
+    void aBearerTokenIsReadFromTheAuthorizationHeaderAndNothingElse() {
+        assertThat(IceServersServlet.bearerToken("Bearer abc.def.ghi")).contains("abc.def.ghi");
+        assertThat(IceServersServlet.bearerToken("bearer  abc ")).contains("abc");
+        assertThat(IceServersServlet.bearerToken(null)).isEmpty();
+        assertThat(IceServersServlet.bearerToken("Basic dXNlcjpwYXNz")).isEmpty();
+        assertThat(IceServersServlet.bearerToken("Bearer ")).isEmpty();
     }
 }
