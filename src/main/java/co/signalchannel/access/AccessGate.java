@@ -6,7 +6,12 @@ import co.signalchannel.config.Settings;
 import co.signalchannel.config.TextSetting;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+import jakarta.servlet.ServletContext;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
@@ -78,6 +83,16 @@ public class AccessGate {
                 settings.get(Setting.RATE_MESSAGES_BURST), settings.get(Setting.RATE_BYTES_PER_SECOND),
                 settings.get(Setting.RATE_BYTES_BURST));
         sweeper.scheduleWithFixedDelay(addresses::forgetIdle, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Builds the gate as the application starts, after {@link Configuration} has read the
+     * settings, so a setting it cannot read (a short secret, a missing key file) fails the
+     * deployment rather than every handshake.
+     */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) @Initialized(ApplicationScoped.class)
+                 ServletContext context) {
+        tokensRequired(); // touching the bean runs init()
     }
 
     @PreDestroy

@@ -1,5 +1,6 @@
 package co.signalchannel.web;
 
+import co.signalchannel.access.AccessGate;
 import co.signalchannel.cluster.ClusterNode;
 import co.signalchannel.connection.Connections;
 import co.signalchannel.echo.EchoHub;
@@ -48,6 +49,9 @@ public class ServerStats {
     @Inject
     RelayExchange relay;
 
+    @Inject
+    AccessGate access;
+
     /** In a cluster, this node's report to the others is its own stats. */
     void onStart(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
         if (cluster.enabled()) {
@@ -74,6 +78,12 @@ public class ServerStats {
         String websocket = connections.sessionImplementation();
         if (websocket != null) {
             stats.add("websocket", websocket);
+        }
+        if (access.tokensRequired()) {
+            // Who holds sessions, by the only identity the server trusts: a verified token's sub.
+            JsonObjectBuilder subjects = Json.createObjectBuilder();
+            access.subjects().forEach(subjects::add);
+            stats.add("subjects", subjects);
         }
         if (cluster.enabled()) {
             stats.add("node", cluster.nodeId());

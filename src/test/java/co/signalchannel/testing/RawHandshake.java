@@ -38,6 +38,7 @@ public final class RawHandshake {
     private String method = "GET";
     private String version = "HTTP/1.1";
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private String from;
 
     private RawHandshake(URI server) {
         this.server = server;
@@ -64,6 +65,12 @@ public final class RawHandshake {
         return this;
     }
 
+    /** Connects from {@code address} (a loopback address such as {@code 127.0.0.2}) rather than the default. */
+    public RawHandshake from(String address) {
+        this.from = address;
+        return this;
+    }
+
     /** Sets a header; {@code null} leaves it out. */
     public RawHandshake header(String name, String value) {
         if (value == null) {
@@ -80,6 +87,9 @@ public final class RawHandshake {
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         request.append("\r\n");
         try (Socket socket = new Socket()) {
+            if (from != null) {
+                socket.bind(new InetSocketAddress(from, 0));
+            }
             socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5_000);
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));

@@ -6,6 +6,10 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,19 +51,75 @@ public final class TestClient implements AutoCloseable {
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private TestClient(URI uri) throws Exception {
+    private TestClient(URI uri, Handshake handshake) throws Exception {
+        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(WAIT);
+        handshake.headers.forEach(builder::header);
+        if (!handshake.subprotocols.isEmpty()) {
+            builder.subprotocols(handshake.subprotocols.get(0),
+                    handshake.subprotocols.subList(1, handshake.subprotocols.size()).toArray(String[]::new));
+        }
         try {
-            socket = HTTP.newWebSocketBuilder().connectTimeout(WAIT).header("Origin", PageOrigin.of(uri))
-                    .buildAsync(uri, new Recorder())
-                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            socket = builder.buildAsync(uri, new Recorder()).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
-    /** Opens a session; fails (e.g. with a handshake exception) if the server refuses the upgrade. */
+    /**
+     * Opens a session as a page served by the server would (with its {@code Origin}); fails (e.g.
+     * with a handshake exception) if the server refuses the upgrade.
+     */
     public static TestClient connect(URI uri) throws Exception {
-        return new TestClient(uri);
+        return to(uri).connect();
+    }
+
+    /** A handshake to {@code uri} to adjust before connecting: origin, headers, token. */
+    public static Handshake to(URI uri) {
+        return new Handshake(uri);
+    }
+
+    /** What a client sends in its opening handshake. */
+    public static final class Handshake {
+        private final URI uri;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private final List<String> subprotocols = new ArrayList<>();
+
+        private Handshake(URI uri) {
+            this.uri = uri;
+            headers.put("Origin", PageOrigin.of(uri));
+        }
+
+        /** Sends {@code origin} as the Origin; null sends none, as a client that is not a browser. */
+        public Handshake origin(String origin) {
+            return header("Origin", origin);
+        }
+
+        /** Sets a header; null leaves it out. */
+        public Handshake header(String name, String value) {
+            if (value == null) {
+                headers.remove(name);
+            } else {
+                headers.put(name, value);
+            }
+            return this;
+        }
+
+        /** Offers the token as the browser client does: {@code signal-channel} and {@code signal-channel.token.<token>}. */
+        public Handshake token(String token) {
+            subprotocols.clear();
+            subprotocols.add("signal-channel");
+            subprotocols.add("signal-channel.token." + token);
+            return this;
+        }
+
+        public TestClient connect() throws Exception {
+            return new TestClient(uri, this);
+        }
+    }
+
+    /** The subprotocol the server chose; empty if none. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     /** Gathers fragments into whole messages, as a browser delivers them. */
