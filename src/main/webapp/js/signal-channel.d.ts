@@ -5,7 +5,10 @@
 /** The protocol version this client speaks (the `v1` in every endpoint path). */
 export const PROTOCOL_VERSION: 1;
 
-/** The WebSocket close codes the server uses; the client never retries after 1008. */
+/**
+ * The WebSocket close codes the server uses; the client never retries after 1008, except after
+ * 1008 "expired token" when its `token` option is a function.
+ */
 export const CloseCode: Readonly<{
   NORMAL: 1000;
   GOING_AWAY: 1001;
@@ -84,6 +87,16 @@ export interface StreamOptions {
   backoff?: Backoff;
   /** Most messages kept while not connected (default 1000). */
   queueLimit?: number;
+  /**
+   * The token (a signed JWT) a server that requires one admits this client with, or a function
+   * giving it, called before every connection and reconnection (and every fetch of ICE servers
+   * from the server), so it can be refreshed. Sent as the WebSocket subprotocol
+   * `signal-channel.token.<jwt>`. A stream whose token comes from a function reconnects with a
+   * fresh one after 1008 "expired token"; a function that throws or rejects ends the stream with
+   * an `error`.
+   * @throws TypeError (from the stream's factory) for a string token a subprotocol cannot carry.
+   */
+  token?: string | (() => string | Promise<string>);
 }
 
 export interface Closure {
@@ -213,7 +226,11 @@ export interface ChannelOptions extends StreamOptions {
   heartbeatInterval?: number;
   /** Presence: ms of silence after which a peer has left (default 3 × heartbeatInterval). */
   heartbeatTimeout?: number;
-  /** STUN/TURN servers: a list, a URL returning one, or a function resolving to one. Default: none. */
+  /**
+   * STUN/TURN servers: a list, a URL returning one, or a function resolving to one. Default: none.
+   * A URL under the server's context root is fetched with `Authorization: Bearer <token>` when
+   * `token` is set.
+   */
   iceServers?: RTCIceServer[] | string | (() => Promise<RTCIceServer[]>);
   /** `"relay"` to use TURN only. */
   iceTransportPolicy?: RTCIceTransportPolicy;

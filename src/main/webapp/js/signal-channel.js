@@ -11,7 +11,8 @@
  *
  * - {@link echo}, {@link scuttlebutt}, {@link relay}: one WebSocket stream per call, with `write`,
  *   `end` and `open` / `data` / `close` / `error` events. Echo and scuttlebutt streams reconnect
- *   with exponential backoff and jitter; nothing reconnects after a 1008 (policy) close.
+ *   with exponential backoff and jitter; nothing reconnects after a 1008 (policy) close, except
+ *   after "expired token" when `options.token` is a function.
  * - {@link Model}: a replica of a scuttlebutt namespace's expiring key/value model (`set`, `get`,
  *   `toJSON`, `"update"` events) that re-synchronises by digest after every reconnect.
  * - {@link SignalChannel}: `createPeers()` (presence with heartbeats) and `createNode()` (peer
@@ -27,6 +28,16 @@
  * `<context>/js/signal-channel.js`, so the server is `<context>/`. Pass `options.server` (an
  * http(s) or ws(s) URL of the context root) to use another.
  *
+ * A server that requires tokens (signed JWTs) gets one through `options.token`, which every
+ * function and constructor takes: the token itself, or a function returning it (or a promise of
+ * it), called before every connection and every reconnection of every stream, so a page can hand
+ * out a fresh one each time. It travels as the WebSocket subprotocol `signal-channel.token.<jwt>`,
+ * offered next to `signal-channel` (never in the URL), and as `Authorization: Bearer <jwt>` when
+ * ICE servers are fetched from the server (`iceServers: 'v1/ice-servers'`); it is sent nowhere
+ * else. The server closes a session whose token expires with 1008 "expired token": a stream whose
+ * token is a function then reconnects, with backoff as after any drop, with a fresh token; with a
+ * string token it ends. A token function that throws or rejects ends the stream with an `error`.
+ *
  * @module signal-channel
  */
 
@@ -35,7 +46,7 @@ export const PROTOCOL_VERSION = 1;
 
 /**
  * The WebSocket close codes the server uses. The client retries after every code except
- * {@link CloseCode.POLICY_VIOLATION}.
+ * {@link CloseCode.POLICY_VIOLATION} (but for its "expired token" when `options.token` is a function).
  * @readonly
  * @enum {number}
  */
@@ -50,7 +61,10 @@ export const CloseCode = Object.freeze({
   ABNORMAL: 1006,
   /** A message the protocol does not allow: malformed JSON, a bad update or header. */
   INVALID_PAYLOAD: 1007,
-  /** A rule was broken (refused header, name too long, waited too long): do not retry. */
+  /**
+   * A rule was broken (refused header or token, name too long, waited too long): do not retry;
+   * but an "expired token" close is retried when the token comes from a function.
+   */
   POLICY_VIOLATION: 1008,
   /** A message over the server's size limit. */
   MESSAGE_TOO_BIG: 1009,
@@ -62,6 +76,15 @@ export const CloseCode = Object.freeze({
 
 /** The context root of the server that served this module, e.g. `https://example.org/app/`. */
 export const defaultServer = new URL('../', import.meta.url).href;
+
+/** The subprotocol every endpoint speaks; the server chooses it whenever it is offered. */
+const SUBPROTOCOL = 'signal-channel';
+/** How a session's token is offered: as a second subprotocol, this prefix and the token. */
+const TOKEN_SUBPROTOCOL_PREFIX = SUBPROTOCOL + '.token.';
+/** The close reason (with 1008) of a session whose token expired while it was open. */
+const TOKEN_EXPIRED = 'expired token';
+/** The characters a subprotocol name may hold (RFC 7230 tchar), all a JWT needs. */
+const SUBPROTOCOL_CHARACTERS = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 const DAY = 24 * 60 * 60 * 1000;
 const CONTROL_CHANNEL = 'signal-channel/control';
@@ -245,12 +268,63 @@ export function timestamp() {
  * @returns {string}
  */
 export function endpointUrl(endpoint, namespace, server = defaultServer) {
-  const base = new URL(String(server), hasWindow ? window.location.href : defaultServer);
-  if (!base.pathname.endsWith('/')) base.pathname += '/';
-  const url = new URL(`v${PROTOCOL_VERSION}/${endpoint}/${encodeURIComponent(checkNamespace(namespace))}`, base);
+  const url = new URL(`v${PROTOCOL_VERSION}/${endpoint}/${encodeURIComponent(checkNamespace(namespace))}`,
+    contextRoot(server));
   if (url.protocol === 'https:') url.protocol = 'wss:';
   else if (url.protocol === 'http:') url.protocol = 'ws:';
   return url.href;
+}
+
+/**
+ * The server's context root as an http(s) URL ending in `/`, whichever scheme it was given in.
+ * @param {string | URL} [server]
+ * @returns {URL}
+ */
+function contextRoot(server = defaultServer) {
+  const root = new URL(String(server), hasWindow ? window.location.href : defaultServer);
+  if (root.protocol === 'wss:') root.protocol = 'https:';
+  else if (root.protocol === 'ws:') root.protocol = 'http:';
+  if (!root.pathname.endsWith('/')) root.pathname += '/';
+  return root;
+}
+
+/**
+ * Checks the `token` option before any connection: absent, a string a subprotocol can carry, or a
+ * function. The token itself never appears in an error.
+ * @param {unknown} option
+ * @returns {StreamOptions['token']}
+ */
+function checkTokenOption(option) {
+  if (option === undefined || typeof option === 'function') return /** @type {any} */ (option);
+  if (typeof option !== 'string') {
+    throw new TypeError(`option "token" must be a string or a function returning one, got ${typeof option}`);
+  }
+  return checkToken(option, (message) => new TypeError(message));
+}
+
+/**
+ * @param {unknown} token
+ * @param {(message: string) => Error} [failure] makes the error to throw
+ * @returns {string} the token, when a WebSocket subprotocol can carry it
+ */
+function checkToken(token, failure = (message) => new SignalChannelError(message)) {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw failure(`a token is a non-empty string, got ${token === '' ? 'an empty one' : typeof token}`);
+  }
+  if (!SUBPROTOCOL_CHARACTERS.test(token)) {
+    throw failure('a token may hold only the characters of a JWT (letters, digits, "-", "_", "."): '
+      + 'it travels as a WebSocket subprotocol');
+  }
+  return token;
+}
+
+/**
+ * The token the `token` option gives now: the string, or what the function returns, called afresh.
+ * @param {StreamOptions['token']} option
+ * @returns {Promise<string>}
+ */
+async function currentToken(option) {
+  return checkToken(typeof option === 'function' ? await option() : option);
 }
 
 /**
@@ -329,6 +403,9 @@ function onWindow(type, listener) {
  * @property {Backoff} [backoff]
  * @property {number} [queueLimit] most messages kept while not connected (default 1000); beyond it
  *   `write` throws
+ * @property {string | (() => string | Promise<string>)} [token] the token (a signed JWT) a server
+ *   that requires one admits this client with, or a function giving it, called before every
+ *   connection and reconnection
  */
 
 /** @type {Required<Backoff>} */
@@ -349,11 +426,12 @@ const CLIENT_FAULTS = new Set([CloseCode.UNSUPPORTED_DATA, CloseCode.INVALID_PAY
  * - `open` `({reconnected: boolean})`: connected (relay: paired); `write` now sends at once.
  * - `data` `(message)`: a message from the server; echo and relay: a `string` or an
  *   `ArrayBuffer`, as sent; scuttlebutt: one parsed protocol value.
- * - `disconnect` `({code, reason, delay})`: the connection dropped and will be retried in `delay` ms.
+ * - `disconnect` `({code, reason, delay})`: the connection dropped and will be retried in `delay` ms
+ *   (also after 1008 "expired token" when the token comes from a function).
  * - `close` `({code, reason, wasClean})`: the stream ended for good (`end()`, a relay partner
  *   left, a 1008, or reconnecting is off).
  * - `error` `(SignalChannelError)`: the server refused something (1003, 1007, 1008, 1009, 1011)
- *   or the stream could not be opened.
+ *   or the stream could not be opened (the token function failed, or gave no usable token).
  * - `state` `(state)`: every state change.
  */
 export class SignalStream extends Emitter {
@@ -368,6 +446,10 @@ export class SignalStream extends Emitter {
   #retryTimer;
   #ending = false;
   #removeOnline = () => {};
+  /** @type {StreamOptions['token']} */
+  #token;
+  /** Whether a token function's answer is awaited (no socket yet), so no second connect starts. */
+  #awaitingToken = false;
 
   /**
    * @param {'echo' | 'scuttlebutt' | 'relay'} endpoint
@@ -393,6 +475,7 @@ export class SignalStream extends Emitter {
     this.queueLimit = options.queueLimit ?? 1000;
     /** @type {{code: number, reason: string, wasClean: boolean} | null} how the last connection ended */
     this.lastClose = null;
+    this.#token = checkTokenOption(options.token);
   }
 
   /** Bytes written to the current socket and not yet sent. */
@@ -488,9 +571,31 @@ export class SignalStream extends Emitter {
   }
 
   #connect() {
+    if (this.#awaitingToken) return;
+    if (typeof this.#token !== 'function') {
+      this.#open(this.#token);
+      return;
+    }
+    this.#awaitingToken = true;
+    currentToken(this.#token).then((token) => {
+      this.#awaitingToken = false;
+      // end() while the token was coming: 'close' is already on its way.
+      if (!this.#ending && this.state !== 'closed') this.#open(token);
+    }, (cause) => {
+      this.#awaitingToken = false;
+      if (this.state === 'closed') return;
+      this.emit('error', new SignalChannelError(
+        `no token for the ${this.endpoint} stream "${this.namespace}": ${cause?.message ?? cause}`, { cause }));
+      this.#finish({ code: CloseCode.ABNORMAL, reason: 'no token', wasClean: false });
+    });
+  }
+
+  /** @param {string | undefined} token */
+  #open(token) {
     let socket;
     try {
-      socket = new WebSocket(this.url);
+      socket = token === undefined ? new WebSocket(this.url)
+        : new WebSocket(this.url, [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token]);
     } catch (cause) {
       queueMicrotask(() => {
         this.emit('error', new SignalChannelError(`cannot open ${this.url}: ${cause.message}`, { cause }));
@@ -526,12 +631,15 @@ export class SignalStream extends Emitter {
     this.lastClose = closure;
     if (this.#openedAt && Date.now() - this.#openedAt >= this.backoff.stable) this.#attempt = 0;
     this.#openedAt = 0;
-    if (CLIENT_FAULTS.has(code) && !this.#ending) {
+    // An expired token is routine when the page can make a fresh one: a drop, not a refusal.
+    const refreshesToken = code === CloseCode.POLICY_VIOLATION && reason === TOKEN_EXPIRED
+      && typeof this.#token === 'function' && this.reconnects;
+    if (CLIENT_FAULTS.has(code) && !this.#ending && !refreshesToken) {
       this.emit('error', new SignalChannelError(
         `the server closed the ${this.endpoint} stream "${this.namespace}" with ${code}${reason ? ': ' + reason : ''}`,
         { code, reason }));
     }
-    if (this.#ending || !this.reconnects || code === CloseCode.POLICY_VIOLATION) {
+    if (this.#ending || !this.reconnects || (code === CloseCode.POLICY_VIOLATION && !refreshesToken)) {
       this.#finish(closure);
       return;
     }
@@ -1046,6 +1154,9 @@ export class Model extends Emitter {
 /**
  * @typedef {object} ChannelOptions
  * @property {string | URL} [server] the server's context root (default: the one that served this module)
+ * @property {StreamOptions['token']} [token] the token a server that requires one admits this
+ *   client with, or a function giving it, called before every connection and reconnection of every
+ *   stream the channel opens (presence, signalling, relay) and every fetch of its ICE servers
  * @property {Backoff} [backoff] reconnection of the echo and scuttlebutt streams
  * @property {number} [heartbeatInterval] presence: ms between heartbeats (default 5000)
  * @property {number} [heartbeatTimeout] presence: ms without a heartbeat after which a peer has
@@ -1053,7 +1164,9 @@ export class Model extends Emitter {
  * @property {RTCIceServer[] | string | (() => Promise<RTCIceServer[]>)} [iceServers] STUN/TURN
  *   servers: a list, a URL to fetch the list from (JSON: a list or `{iceServers: [...]}`), or a
  *   function resolving to one. Default: none (host candidates only; no public STUN server is
- *   ever contacted unless you name one).
+ *   ever contacted unless you name one). A URL under the server's context root (e.g.
+ *   `'v1/ice-servers'`) is fetched with `Authorization: Bearer <token>` when `token` is set (the
+ *   function called afresh); a URL elsewhere never gets the token.
  * @property {RTCIceTransportPolicy} [iceTransportPolicy] `"relay"` to use TURN only
  * @property {boolean} [relay] never try WebRTC: carry connections over a relay session
  * @property {number} [iceTimeout] ms a new direct connection may go without progress (no signal
@@ -1818,7 +1931,7 @@ class RtcTransport {
   }
 
   async #create() {
-    const iceServers = await resolveIceServers(this.#options.iceServers, this.#options.server);
+    const iceServers = await resolveIceServers(this.#options.iceServers, this.#options.server, this.#options.token);
     if (this.#closed) return;
     /** @type {RTCConfiguration} */
     const config = { iceServers };
@@ -2057,12 +2170,20 @@ class RtcTransport {
 /**
  * @param {ChannelOptions['iceServers']} option
  * @param {string | URL | undefined} server
+ * @param {StreamOptions['token']} token sent as a bearer token, but only to the server itself
  * @returns {Promise<RTCIceServer[]>}
  */
-async function resolveIceServers(option, server) {
+async function resolveIceServers(option, server, token) {
   if (typeof option === 'function') return (await option()) ?? [];
   if (typeof option === 'string') {
-    const response = await fetch(new URL(option, server ?? defaultServer));
+    const root = contextRoot(server);
+    const url = new URL(option, root);
+    /** @type {Record<string, string>} */
+    const headers = {};
+    if (token !== undefined && url.origin === root.origin && url.pathname.startsWith(root.pathname)) {
+      headers.Authorization = `Bearer ${await currentToken(token)}`;
+    }
+    const response = await fetch(url, { headers });
     if (!response.ok) throw new SignalChannelError(`ICE servers: ${response.status} from ${option}`);
     const body = await response.json();
     return Array.isArray(body) ? body : (body.iceServers ?? []);

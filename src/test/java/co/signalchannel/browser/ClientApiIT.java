@@ -39,7 +39,7 @@ class ClientApiIT {
      * Runs before every script: {@code sc} is the module, {@code args} the arguments, and a few
      * helpers wait for things without fixed sleeps.
      */
-    private static final String PRELUDE = """
+    static final String PRELUDE = """
             const done = arguments[arguments.length - 1];
             const args = Array.prototype.slice.call(arguments, 0, -1);
             const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
