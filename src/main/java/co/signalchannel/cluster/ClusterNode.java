@@ -123,6 +123,29 @@ public class ClusterNode {
         return bus.prefix() + String.join(":", parts);
     }
 
+    /**
+     * A part of a name that puts every key and channel holding it in one Redis Cluster hash slot,
+     * as a script's keys (and the shard channel it publishes on) must be: {@code {...}} around the
+     * identity's parts, each preceded by its length. Names that share the text up to the tag's end
+     * share the slot even when a part holds a brace (Redis hashes up to the first '}'), and the
+     * length before each part keeps the tag from ever being empty, which would hash the whole name.
+     */
+    public static String hashTag(String... identity) {
+        StringBuilder tag = new StringBuilder("{");
+        for (String part : identity) {
+            tag.append(part.length()).append(':').append(part);
+        }
+        return tag.append('}').toString();
+    }
+
+    /**
+     * The command a script publishes with on the cluster's channels ({@code SPUBLISH} on Redis
+     * Cluster, where the channel must be in the slot of the script's keys; {@code PUBLISH} elsewhere).
+     */
+    public String publishCommand() {
+        return bus.publishCommand();
+    }
+
     /** Whether new sessions may be admitted: Redis is connected and answering. */
     public boolean available() {
         if (!enabled()) {
@@ -209,23 +232,62 @@ public class ClusterNode {
     }
 
     /** Runs a Lua script without waiting; the stage fails if Redis did not run it. */
-    public CompletionStage<List<String>> scriptAsync(String lua, String... args) {
+    public CompletionStage<List<String>> scriptAsync(String lua, String[] keys, String... args) {
         if (!bus.isConnected()) {
             return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is not connected"));
         }
-        CompletionStage<List<Object>> reply = bus.eval(lua, ScriptOutputType.MULTI, new String[0], args);
+        CompletionStage<List<Object>> reply = bus.eval(lua, ScriptOutputType.MULTI, keys, args);
         return reply.thenApply(list -> list.stream().map(RedisBus::text).toList());
+    }
+
+    /** Adds to a set without waiting (see {@link #confirm}); the stage fails if Redis did not. */
+    public CompletionStage<Long> addToSet(String key, String... members) {
+        if (!bus.isConnected()) {
+            return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is not connected"));
+        }
+        return bus.addToSet(key, members);
+    }
+
+    /** Removes from a set without waiting, for clean-ups whose failure only leaves members behind. */
+    public void removeFromSetLater(String key, String... members) {
+        if (bus.isConnected()) {
+            later(bus.removeFromSet(key, members));
+        }
+    }
+
+    /** The members of a set, without waiting. */
+    public CompletionStage<List<String>> members(String key) {
+        if (!bus.isConnected()) {
+            return CompletableFuture.failedFuture(new ClusterUnavailableException("Redis is not connected"));
+        }
+        return bus.members(key);
+    }
+
+    /** Deletes a key without waiting, for clean-ups. */
+    public void deleteLater(String key) {
+        if (bus.isConnected()) {
+            later(bus.delete(key));
+        }
+    }
+
+    /** Waits for a command sent earlier without waiting, as long as a script may take. */
+    public <T> T confirm(CompletionStage<T> sent) throws ClusterUnavailableException {
+        return await(sent);
     }
 
     /** Runs a Lua script without waiting, for clean-ups whose failure only leaves keys to expire. */
     public void scriptLater(String lua, String[] keys, String... args) {
         if (bus.isConnected()) {
-            bus.eval(lua, ScriptOutputType.STATUS, keys, args).whenComplete((done, failure) -> {
-                if (failure != null) {
-                    LOG.log(Level.FINE, "a clean-up script failed", failure);
-                }
-            });
+            later(bus.eval(lua, ScriptOutputType.MULTI, keys, args));
         }
+    }
+
+    private static void later(CompletionStage<?> cleanUp) {
+        cleanUp.whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.FINE, "a clean-up in Redis failed", failure);
+            }
+        });
     }
 
     private void requireAvailable() throws ClusterUnavailableException {

@@ -1,25 +1,15 @@
 package co.signalchannel.cluster;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
 
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,66 +23,75 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The node's two connections to Redis, through Lettuce: one for commands (publishing, scripts,
- * the membership report), one subscribed to the channels the node's namespaces want.
+ * The node's connections to Redis, through Lettuce: commands (publishing, scripts, the membership
+ * report) on one side, the channels the node's namespaces want on the other. A standalone Redis
+ * or Sentinel's master ({@link StandaloneConnections}) and a Redis Cluster
+ * ({@link RedisClusterConnections}) differ only in how they are reached; what is subscribed, and
+ * what losing a subscription means, is decided here.
  *
  * <p>Messages on one channel reach every subscriber in the order Redis took the publishes, and a
  * node's publishes leave in the order they were made: what echo's one order per namespace and
- * relay's order per partner rest on. Both connections reconnect by themselves; commands made
+ * relay's order per partner rest on. The connections reconnect by themselves; commands made
  * while one is down fail at once rather than wait in a queue, so nothing is taken for sent that
- * was not. A lost subscription connection may have missed messages: {@link #onLost} tells the
- * features, which close what depended on them.
+ * was not. A lost subscription may have missed messages: {@link #onLost} tells the features,
+ * which close what depended on them.
+ *
+ * <p>Every key a script touches is passed in its KEYS, and all of them share one hash slot (the
+ * {@code {...}} in their names): what Redis Cluster requires, and harmless elsewhere.
  */
-final class RedisBus implements AutoCloseable {
+final class RedisBus implements AutoCloseable, RedisConnections.Events {
 
     private static final Logger LOG = Logger.getLogger(RedisBus.class.getName());
-    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     /**
-     * Reports this node (its key lives for the node timeout), lists the nodes whose reports are
-     * alive with them, and forgets the others. Returns {id1, report1, id2, report2, ...}.
+     * KEYS: the reports (a hash, node id to report), the deadlines (a sorted set, node id by the
+     * time its report expires). ARGV: this node's id, its report, the time to live (ms).
+     * Reports this node, forgets the nodes whose deadline passed, and returns the others:
+     * {id1, report1, id2, report2, ...}. Both keys expire when no node reports any more.
      */
     private static final String REPORT = """
-            local prefix, id = ARGV[1], ARGV[2]
-            redis.call('SET', prefix .. 'node:' .. id, ARGV[3], 'PX', ARGV[4])
-            redis.call('SADD', prefix .. 'nodes', id)
-            local alive = {}
-            for _, node in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
-              local report = redis.call('GET', prefix .. 'node:' .. node)
-              if report then
-                table.insert(alive, node)
-                table.insert(alive, report)
-              else
-                redis.call('SREM', prefix .. 'nodes', node)
-              end
+            local reports, deadlines = KEYS[1], KEYS[2]
+            local id, ttl = ARGV[1], tonumber(ARGV[3])
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            redis.call('HSET', reports, id, ARGV[2])
+            redis.call('ZADD', deadlines, string.format('%d', now + ttl), id)
+            for _, node in ipairs(redis.call('ZRANGEBYSCORE', deadlines, '-inf', string.format('%d', now))) do
+              redis.call('HDEL', reports, node)
+              redis.call('ZREM', deadlines, node)
             end
-            return alive
+            for _, key in ipairs(KEYS) do
+              if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+            end
+            return redis.call('HGETALL', reports)
+            """;
+
+    /** KEYS: as {@link #REPORT}'s. ARGV: the node's id. */
+    private static final String LEAVE = """
+            redis.call('HDEL', KEYS[1], ARGV[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            return {}
             """;
 
     private final String prefix;
-    private final Duration timeout;
     private final ClientResources resources;
-    private final RedisClient client;
+    private final RedisConnections redis;
     private final Map<String, Consumer<byte[]>> listeners = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> subscribed = new ConcurrentHashMap<>();
     private final Subscriptions subscriptions = new Subscriptions();
     private final Runnable onLost;
-
-    private volatile StatefulRedisConnection<String, byte[]> commands;
-    private volatile StatefulRedisPubSubConnection<String, byte[]> pubsub;
-    private volatile boolean pubsubUp;
-    private volatile boolean commandsUp;
     private volatile boolean closing;
 
     /**
-     * @param uri     Redis, as Lettuce reads a URI (standalone, TLS, Sentinel)
+     * @param uri     Redis, as Lettuce reads a URI (standalone, TLS, Sentinel), or a Redis Cluster
+     *                ({@code redis-cluster://host:port,host:port}, {@code rediss-cluster://} with TLS)
      * @param prefix  what keys and channels start with, ending in ':'
      * @param timeout how long a command may wait for Redis
-     * @param onLost  called (on a Lettuce thread) when the subscription connection drops
+     * @param onLost  called (on a Lettuce thread) when a subscription was lost
      */
     RedisBus(String uri, String prefix, Duration timeout, Runnable onLost) {
         this.prefix = prefix;
-        this.timeout = timeout;
         this.onLost = onLost;
         // The JDK's resolver: Netty's own would read resolv.conf and ask its name servers itself.
         this.resources = DefaultClientResources.builder()
@@ -100,100 +99,71 @@ final class RedisBus implements AutoCloseable {
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 .build();
-        RedisURI redis = RedisURI.create(uri);
-        redis.setTimeout(timeout);
-        this.client = RedisClient.create(resources, redis);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-        client.addListener(new RedisConnectionStateListener() {
-            @Override
-            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                connected(connection);
-            }
-
-            @Override
-            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                disconnected(connection);
-            }
-        });
+        this.redis = RedisClusterConnections.names(uri)
+                ? new RedisClusterConnections(resources, uri, timeout)
+                : new StandaloneConnections(resources, uri, timeout);
         forgetNettyThreadLocals();
     }
 
-    /** Opens both connections if they are not open; throws if Redis cannot be reached. */
+    /** Opens the connections if they are not open; throws if Redis cannot be reached. */
     synchronized void connect() {
         try {
-            open();
+            redis.open(this);
         } finally {
             forgetNettyThreadLocals();
         }
     }
 
-    private void open() {
-        if (commands == null) {
-            commands = client.connect(CODEC);
-            commandsUp = true;
-        }
-        if (pubsub == null) {
-            StatefulRedisPubSubConnection<String, byte[]> connection = client.connectPubSub(CODEC);
-            connection.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, byte[] message) {
-                    Consumer<byte[]> listener = listeners.get(channel);
-                    if (listener != null) {
-                        listener.accept(message);
-                    }
-                }
-
-                @Override
-                public void unsubscribed(String channel, long count) {
-                    synchronized (RedisBus.this) {
-                        subscriptions.unsubscribed(channel);
-                    }
-                }
-            });
-            pubsub = connection;
-            pubsubUp = true;
+    @Override
+    public void message(String channel, byte[] message) {
+        Consumer<byte[]> listener = listeners.get(channel);
+        if (listener != null) {
+            listener.accept(message);
         }
     }
 
-    /** Both connections are open (they may still be slow: see the caller's ping). */
-    boolean isConnected() {
-        return commands != null && pubsub != null && commandsUp && pubsubUp;
-    }
-
-    private void connected(RedisChannelHandler<?, ?> connection) {
-        if (connection == commands) {
-            commandsUp = true;
-        } else if (connection == pubsub) {
-            pubsubUp = true;
-            resubscribe();
+    @Override
+    public void unsubscribed(String channel) {
+        boolean dropped;
+        synchronized (this) {
+            dropped = subscriptions.unsubscribed(channel);
+            if (dropped) {
+                redis.subscribe(channel); // where its slot lives now
+            }
+        }
+        if (dropped && !closing) {
+            LOG.warning("Redis unsubscribed this node from " + channel + " (its slot moved); subscribing again");
+            onLost.run();
         }
     }
 
-    private void disconnected(RedisChannelHandler<?, ?> connection) {
+    @Override
+    public void receivingAgain() {
+        resubscribe();
+    }
+
+    @Override
+    public void receivingLost() {
         if (closing) {
             return; // closed by this node, not lost
         }
-        if (connection == commands) {
-            commandsUp = false;
-        } else if (connection == pubsub && pubsubUp) {
-            pubsubUp = false;
-            LOG.warning("lost the connection to Redis that receives the cluster's messages; reconnecting");
-            onLost.run();
-        }
+        LOG.warning("lost a connection to Redis that receives the cluster's messages; reconnecting");
+        onLost.run();
+    }
+
+    /** Every connection is open (they may still be slow: see the caller's ping). */
+    boolean isConnected() {
+        return redis.isConnected();
     }
 
     /** Lettuce subscribes again to what it had; make that what is wanted now. */
     private synchronized void resubscribe() {
         Subscriptions.Reconcile reconcile = subscriptions.reconcile();
-        if (!reconcile.unsubscribe().isEmpty()) {
-            pubsub.async().unsubscribe(reconcile.unsubscribe().toArray(String[]::new));
+        for (String channel : reconcile.unsubscribe()) {
+            unsubscribeFromRedis(channel);
         }
         if (!reconcile.subscribe().isEmpty()) {
-            pubsub.async().subscribe(reconcile.subscribe().toArray(String[]::new));
+            redis.subscribe(reconcile.subscribe().toArray(String[]::new));
         }
     }
 
@@ -206,7 +176,7 @@ final class RedisBus implements AutoCloseable {
         if (subscriptions.acquire(channel)) {
             CompletableFuture<Void> confirmed = new CompletableFuture<>();
             subscribed.put(channel, confirmed);
-            pubsub.async().subscribe(channel).whenComplete((done, failure) -> {
+            redis.subscribe(channel).whenComplete((done, failure) -> {
                 if (failure != null) {
                     confirmed.completeExceptionally(failure);
                 } else {
@@ -223,8 +193,18 @@ final class RedisBus implements AutoCloseable {
         if (subscriptions.release(channel)) {
             listeners.remove(channel);
             subscribed.remove(channel);
-            pubsub.async().unsubscribe(channel).exceptionally(failure -> null); // redone after a reconnect
+            unsubscribeFromRedis(channel);
         }
+    }
+
+    private void unsubscribeFromRedis(String channel) {
+        redis.unsubscribe(channel).whenComplete((done, failure) -> {
+            if (failure != null) {
+                synchronized (this) {
+                    subscriptions.unsubscribeFailed(channel); // redone after a reconnect
+                }
+            }
+        });
     }
 
     /** Channels subscribed for this node's namespaces (and its own). */
@@ -233,26 +213,51 @@ final class RedisBus implements AutoCloseable {
     }
 
     CompletionStage<Long> publish(String channel, byte[] message) {
-        return commands.async().publish(channel, message);
+        return redis.publish(channel, message);
+    }
+
+    /** The command a script publishes with (see {@link RedisConnections#publishCommand}). */
+    String publishCommand() {
+        return redis.publishCommand();
     }
 
     /** Runs a Lua script; its answer as Lettuce decodes the reply type. */
     <T> CompletionStage<T> eval(String script, ScriptOutputType type, String[] keys, String... args) {
-        byte[][] values = new byte[args.length][];
-        for (int i = 0; i < args.length; i++) {
-            values[i] = args[i].getBytes(StandardCharsets.UTF_8);
-        }
-        return commands.async().eval(script, type, keys, values);
+        return redis.commands().eval(script, type, keys, bytes(args));
     }
 
-    CompletionStage<String> ping() {
-        return commands.async().ping();
+    CompletionStage<Long> addToSet(String key, String... members) {
+        return redis.commands().sadd(key, bytes(members));
+    }
+
+    CompletionStage<Long> removeFromSet(String key, String... members) {
+        return redis.commands().srem(key, bytes(members));
+    }
+
+    CompletionStage<List<String>> members(String key) {
+        return redis.commands().smembers(key).thenApply(members -> members.stream().map(RedisBus::text).toList());
+    }
+
+    CompletionStage<Long> delete(String key) {
+        return redis.commands().del(key);
+    }
+
+    private static byte[][] bytes(String[] texts) {
+        byte[][] values = new byte[texts.length][];
+        for (int i = 0; i < texts.length; i++) {
+            values[i] = texts[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return values;
+    }
+
+    CompletionStage<?> ping() {
+        return redis.ping();
     }
 
     /** Reports this node and returns every live node's report, by node id. */
     CompletionStage<Map<String, String>> report(String nodeId, String report, Duration ttl) {
-        CompletionStage<List<Object>> alive = eval(REPORT, ScriptOutputType.MULTI, new String[0],
-                prefix, nodeId, report, Long.toString(ttl.toMillis()));
+        CompletionStage<List<Object>> alive = eval(REPORT, ScriptOutputType.MULTI, membershipKeys(),
+                nodeId, report, Long.toString(ttl.toMillis()));
         return alive.thenApply(list -> {
             Map<String, String> reports = new LinkedHashMap<>();
             for (int i = 0; i + 1 < list.size(); i += 2) {
@@ -260,6 +265,16 @@ final class RedisBus implements AutoCloseable {
             }
             return reports;
         });
+    }
+
+    /** Removes this node's report, so the others find it gone at their next report. */
+    CompletionStage<Object> leave(String nodeId) {
+        return eval(LEAVE, ScriptOutputType.MULTI, membershipKeys(), nodeId);
+    }
+
+    /** The membership's two keys, in one slot. */
+    private String[] membershipKeys() {
+        return new String[] {prefix + "{nodes}:reports", prefix + "{nodes}:deadlines"};
     }
 
     static String text(Object reply) {
@@ -270,14 +285,9 @@ final class RedisBus implements AutoCloseable {
         return prefix;
     }
 
-    /** Not one connection was ever opened (Redis was away at start-up): the caller retries. */
+    /** Not every connection was ever opened (Redis was away at start-up): the caller retries. */
     boolean neverConnected() {
-        return commands == null || pubsub == null;
-    }
-
-    /** Removes this node's report, so the others find it gone at their next report. */
-    CompletionStage<Long> leave(String nodeId) {
-        return commands.async().del(prefix + "node:" + nodeId);
+        return redis.neverOpened();
     }
 
     /**
@@ -297,13 +307,7 @@ final class RedisBus implements AutoCloseable {
     public void close() {
         closing = true;
         try {
-            if (pubsub != null) {
-                pubsub.close();
-            }
-            if (commands != null) {
-                commands.close();
-            }
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            redis.close();
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "closing the Redis client", e);
         } finally {

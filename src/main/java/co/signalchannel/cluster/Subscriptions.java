@@ -13,7 +13,10 @@ import java.util.Set;
  * <p>Why counted: a namespace's channel is wanted while any of its sessions is open here, and
  * sessions come and go on many threads. Why "may still deliver": an unsubscribe sent while Redis
  * is away is lost, and the client library subscribes again to what it believed subscribed when it
- * reconnects; those channels are unsubscribed then. Not thread-safe: the caller serialises.
+ * reconnects; those channels are unsubscribed then. Why the unsubscribes asked for are counted: on
+ * Redis Cluster, Redis unsubscribes a shard channel by itself when its slot moves to another master,
+ * and messages may be lost until it is subscribed again there; only an unsubscribe nobody asked
+ * for, of a channel still wanted, means that. Not thread-safe: the caller serialises.
  */
 final class Subscriptions {
 
@@ -23,6 +26,8 @@ final class Subscriptions {
 
     private final Map<String, Integer> wanted = new HashMap<>();
     private final Set<String> mayDeliver = new HashSet<>();
+    /** Unsubscribes sent and not yet confirmed or failed, per channel. */
+    private final Map<String, Integer> askedToLeave = new HashMap<>();
 
     /** Counts one more user of the channel; true when it was unwanted, so it must be subscribed. */
     boolean acquire(String channel) {
@@ -38,17 +43,32 @@ final class Subscriptions {
         }
         if (users == 1) {
             wanted.remove(channel);
+            askedToLeave.merge(channel, 1, Integer::sum);
             return true;
         }
         wanted.put(channel, users - 1);
         return false;
     }
 
-    /** Redis confirmed an unsubscribe: unless wanted again meanwhile, nothing more comes on it. */
-    void unsubscribed(String channel) {
+    /**
+     * Redis unsubscribed the channel: unless wanted again meanwhile, nothing more comes on it.
+     *
+     * @return true if nobody asked for it and the channel is still wanted: messages may have been
+     *         missed, and it must be subscribed again
+     */
+    boolean unsubscribed(String channel) {
+        boolean asked = askedToLeave.containsKey(channel);
+        askedToLeave.computeIfPresent(channel, (name, count) -> count == 1 ? null : count - 1);
         if (!wanted.containsKey(channel)) {
             mayDeliver.remove(channel);
+            return false;
         }
+        return !asked;
+    }
+
+    /** An unsubscribe never reached Redis (it was away): no confirmation will come for it. */
+    void unsubscribeFailed(String channel) {
+        askedToLeave.computeIfPresent(channel, (name, count) -> count == 1 ? null : count - 1);
     }
 
     boolean isWanted(String channel) {
@@ -63,6 +83,7 @@ final class Subscriptions {
     Reconcile reconcile() {
         Set<String> stale = new HashSet<>(mayDeliver);
         stale.removeAll(wanted.keySet());
+        stale.forEach(channel -> askedToLeave.merge(channel, 1, Integer::sum));
         return new Reconcile(List.copyOf(wanted.keySet()), List.copyOf(stale));
     }
 }

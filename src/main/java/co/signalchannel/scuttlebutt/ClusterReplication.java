@@ -37,35 +37,39 @@ final class ClusterReplication implements ScuttlebuttStore.Replication {
 
     private static final Logger LOG = Logger.getLogger(ClusterReplication.class.getName());
 
-    /** ARGV: stream, channel, origin node, max age (ms), then one line per update. Returns {last id, length}. */
+    /**
+     * KEYS: the stream. ARGV: the channel (in the stream's slot), the publish command, origin node,
+     * max age (ms), then one line per update. Returns {last id, length}.
+     */
     static final String APPEND = """
-            local stream, channel, origin, maxAge = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+            local stream = KEYS[1]
+            local channel, publish, origin, maxAge = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
             local time = redis.call('TIME')
             local oldest = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - maxAge
             local last = '0-0'
             for i = 5, #ARGV do
               last = redis.call('XADD', stream, 'MINID', '~', string.format('%d', oldest), '*', 'u', ARGV[i])
-              redis.call('PUBLISH', channel, last .. ' ' .. origin .. ' ' .. ARGV[i])
+              redis.call(publish, channel, last .. ' ' .. origin .. ' ' .. ARGV[i])
             end
             redis.call('PEXPIRE', stream, maxAge)
             return {last, tostring(redis.call('XLEN', stream))}
             """;
 
-    /** ARGV: stream. Returns {id1, line1, id2, line2, ...}. */
+    /** KEYS: the stream. Returns {id1, line1, id2, line2, ...}. */
     static final String READ = """
             local entries = {}
-            for _, entry in ipairs(redis.call('XRANGE', ARGV[1], '-', '+')) do
+            for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
               table.insert(entries, entry[1])
               table.insert(entries, entry[2][2])
             end
             return entries
             """;
 
-    /** ARGV: stream, the first id to keep of those before, max age (ms), then the snapshot's lines. */
+    /** KEYS: the stream. ARGV: the first id to keep of those before, max age (ms), then the snapshot's lines. */
     static final String COMPACT = """
-            for i = 4, #ARGV do redis.call('XADD', ARGV[1], '*', 'u', ARGV[i]) end
-            redis.call('XTRIM', ARGV[1], 'MINID', ARGV[2])
-            redis.call('PEXPIRE', ARGV[1], ARGV[3])
+            for i = 3, #ARGV do redis.call('XADD', KEYS[1], '*', 'u', ARGV[i]) end
+            redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
             return {}
             """;
 
@@ -118,7 +122,7 @@ final class ClusterReplication implements ScuttlebuttStore.Replication {
      * lacks. Call it once the channel is subscribed, before the first session here is opened.
      */
     void catchUp(String name, ScuttlebuttNamespace namespace) throws ClusterUnavailableException {
-        List<String> entries = cluster.script(READ, new String[0], stream(name));
+        List<String> entries = cluster.script(READ, new String[] {stream(name)});
         List<Update> log = new ArrayList<>();
         Map<String, Double> logClock = new HashMap<>();
         LogId last = LogId.ZERO;
@@ -144,14 +148,14 @@ final class ClusterReplication implements ScuttlebuttStore.Replication {
 
     private void append(String name, ScuttlebuttNamespace namespace, List<Update> updates) {
         String[] args = new String[4 + updates.size()];
-        args[0] = stream(name);
-        args[1] = channel(name);
+        args[0] = channel(name);
+        args[1] = cluster.publishCommand();
         args[2] = cluster.nodeId();
         args[3] = maxAgeMillis;
         for (int i = 0; i < updates.size(); i++) {
             args[4 + i] = line(updates.get(i));
         }
-        cluster.scriptAsync(APPEND, args).whenComplete((reply, failure) -> {
+        cluster.scriptAsync(APPEND, new String[] {stream(name)}, args).whenComplete((reply, failure) -> {
             if (failure != null) {
                 // Its sessions are closed when Redis is lost; the next catch-up appends what the log lacks.
                 LOG.log(Level.FINE, "cannot append to the log of scuttlebutt namespace " + name, failure);
@@ -167,14 +171,13 @@ final class ClusterReplication implements ScuttlebuttStore.Replication {
     private void compact(String name, ScuttlebuttNamespace namespace) {
         LogId reflected = namespace.lastSeen();
         List<Update> snapshot = namespace.snapshot();
-        String[] args = new String[3 + snapshot.size()];
-        args[0] = stream(name);
-        args[1] = reflected.next().toString();
-        args[2] = maxAgeMillis;
+        String[] args = new String[2 + snapshot.size()];
+        args[0] = reflected.next().toString();
+        args[1] = maxAgeMillis;
         for (int i = 0; i < snapshot.size(); i++) {
-            args[3 + i] = line(snapshot.get(i));
+            args[2 + i] = line(snapshot.get(i));
         }
-        cluster.scriptAsync(COMPACT, args).whenComplete((reply, failure) -> {
+        cluster.scriptAsync(COMPACT, new String[] {stream(name)}, args).whenComplete((reply, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, "cannot compact the log of scuttlebutt namespace " + name, failure);
             }
@@ -201,11 +204,12 @@ final class ClusterReplication implements ScuttlebuttStore.Replication {
         return updates;
     }
 
+    /** The namespace's log: in the slot of its channel, on which the script that appends announces. */
     private String stream(String name) {
-        return cluster.name("scuttlebutt", "log", name);
+        return channel(name) + ":log";
     }
 
     private String channel(String name) {
-        return cluster.name("scuttlebutt", name);
+        return cluster.name("scuttlebutt", ClusterNode.hashTag(name));
     }
 }

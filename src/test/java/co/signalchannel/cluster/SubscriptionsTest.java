@@ -43,4 +43,25 @@ class SubscriptionsTest {
         assertThat(subscriptions.isWanted("a")).isTrue();
         assertThat(subscriptions.reconcile().subscribe()).containsExactly("a");
     }
+
+    @Test
+    void anUnsubscribeNobodyAskedForOfAWantedChannelIsALoss() {
+        subscriptions.acquire("moved");
+        assertThat(subscriptions.unsubscribed("moved")).as("Redis dropped it: its slot moved").isTrue();
+        assertThat(subscriptions.isWanted("moved")).isTrue();
+
+        subscriptions.release("moved");
+        subscriptions.acquire("moved");
+        assertThat(subscriptions.unsubscribed("moved")).as("the confirmation of the unsubscribe asked for").isFalse();
+    }
+
+    @Test
+    void anUnsubscribeThatNeverReachedRedisIsNotAwaited() {
+        subscriptions.acquire("a");
+        subscriptions.release("a");
+        subscriptions.unsubscribeFailed("a");
+        subscriptions.acquire("a");
+
+        assertThat(subscriptions.unsubscribed("a")).isTrue();
+    }
 }

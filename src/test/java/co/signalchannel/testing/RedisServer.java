@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Assumptions;
@@ -30,13 +31,15 @@ public final class RedisServer implements AutoCloseable {
     private static final Duration PING_WAIT = Duration.ofSeconds(1);
 
     private final int port;
+    private final List<String> options;
     private final Path directory;
     private final Path log;
     private ChildProcess process;
     private boolean paused;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, List<String> options) {
         this.port = port;
+        this.options = options;
         this.directory = ServerNode.DIRECTORY.resolve("redis-" + port);
         this.log = ServerNode.DIRECTORY.resolve("redis-" + port + ".log");
     }
@@ -70,7 +73,12 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a new server on a free port and returns once it answers PING. */
     public static RedisServer startOnFreePort() throws IOException, InterruptedException {
-        RedisServer server = new RedisServer(LoopbackPorts.free());
+        return startOnFreePort(List.of());
+    }
+
+    /** The same, with more options for {@code redis-server} (a Redis Cluster node's, say). */
+    static RedisServer startOnFreePort(List<String> options) throws IOException, InterruptedException {
+        RedisServer server = new RedisServer(LoopbackPorts.free(), options);
         server.start();
         return server;
     }
@@ -84,7 +92,7 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server on port " + port + " is already running");
         }
         Files.createDirectories(directory);
-        process = ChildProcess.start(List.of(EXECUTABLE,
+        List<String> command = new ArrayList<>(List.of(EXECUTABLE,
                 "--port", String.valueOf(port),
                 "--bind", "127.0.0.1",
                 "--save", "",
@@ -92,7 +100,9 @@ public final class RedisServer implements AutoCloseable {
                 "--protected-mode", "no",
                 "--daemonize", "no",
                 "--dir", directory.toAbsolutePath().toString(),
-                "--logfile", ""), log);
+                "--logfile", ""));
+        command.addAll(options);
+        process = ChildProcess.start(command, log);
         paused = false;
         long deadline = System.nanoTime() + START_WAIT.toNanos();
         while (!answersPing(PING_WAIT)) {
@@ -142,6 +152,29 @@ public final class RedisServer implements AutoCloseable {
             return "+PONG".equals(readLine(socket.getInputStream()));
         } catch (IOException refusedOrSilent) {
             return false;
+        }
+    }
+
+    /**
+     * Sends one inline command and returns its reply's text (a status, or a bulk string's content),
+     * or null if the server did not answer within {@code wait}.
+     */
+    String ask(String command, Duration wait) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) wait.toMillis());
+            socket.setSoTimeout((int) wait.toMillis());
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            String first = readLine(in);
+            if (!first.startsWith("$")) {
+                return first;
+            }
+            int length = Integer.parseInt(first.substring(1));
+            in.read(); // the '\n' of the line's "\r\n"
+            return length < 0 ? "" : new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        } catch (IOException | NumberFormatException refusedOrSilent) {
+            return null;
         }
     }
 
