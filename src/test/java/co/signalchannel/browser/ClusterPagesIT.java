@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The pages find each other on the signalling stream of their {@code Node} (the channel's echo
  * namespace, which may carry anything besides signals): each says which id it listens under when
- * the stream opens and again when it hears a page it did not know, and the lower id dials. The
- * library's presence list ({@code createPeers}) cannot serve here: it lives on the scuttlebutt
- * endpoint, which is not distributed across nodes yet (docs/cluster.md).
+ * the stream opens and again when it hears a page it did not know, and the lower id dials, so
+ * the test depends on echo and relay alone (the presence list, {@code createPeers}, rides on
+ * scuttlebutt, whose replication across nodes ClusterIT covers).
  */
 @Tag(ServerNode.TAG)
 @ExtendWith(Chromium.ConsoleOnFailure.class)
