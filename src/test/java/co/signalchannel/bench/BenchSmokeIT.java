@@ -40,7 +40,7 @@ class BenchSmokeIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.signalChannel(NAME, Map.of()).addPackage(BaselineEchoEndpoint.class.getPackage());
+        return Deployments.signalChannel(NAME, Bench.serverSettings()).addPackage(BaselineEchoEndpoint.class.getPackage());
     }
 
     @Test

@@ -63,7 +63,10 @@ class ChurnIT {
                 Setting.RELAY_PAIRING_TIMEOUT_MS, DEADLINE_MS,
                 Setting.HEARTBEAT_INTERVAL_MS, DEADLINE_MS / 10,
                 Setting.HEARTBEAT_TIMEOUT_MS, DEADLINE_MS,
-                Setting.OUTBOX_MAX_MESSAGES, 64L)));
+                Setting.OUTBOX_MAX_MESSAGES, 64L,
+                // Hundreds of clients from one address at once is the point here, not a flood.
+                Setting.ADDRESS_SESSIONS_PER_SECOND, 100_000L,
+                Setting.ADDRESS_SESSIONS_BURST, 100_000L)));
     }
 
     Endpoints endpoints;

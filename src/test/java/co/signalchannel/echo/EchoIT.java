@@ -42,7 +42,12 @@ class EchoIT {
         return Deployments.signalChannel("echo", Map.of(
                 Setting.MESSAGE_MAX_BYTES, (long) MAX_MESSAGE_BYTES,
                 Setting.NAMESPACE_MAX_LENGTH, (long) MAX_NAME_LENGTH,
-                Setting.NAMESPACE_MAX_SESSIONS, (long) MAX_SESSIONS_PER_NAMESPACE));
+                Setting.NAMESPACE_MAX_SESSIONS, (long) MAX_SESSIONS_PER_NAMESPACE,
+                // The slow-reader test publishes as fast as it can, which is what rate limits stop.
+                Setting.RATE_MESSAGES_PER_SECOND, 1_000_000L,
+                Setting.RATE_MESSAGES_BURST, 1_000_000L,
+                Setting.RATE_BYTES_PER_SECOND, 1_000_000_000L,
+                Setting.RATE_BYTES_BURST, 1_000_000_000L));
     }
 
     Endpoints endpoints;
