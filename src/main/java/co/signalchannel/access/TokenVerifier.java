@@ -33,8 +33,9 @@ import java.util.logging.Logger;
 /**
  * Checks the JSON Web Tokens sessions present (signature, {@code exp}, {@code nbf}) and reads what
  * they grant, through nimbus-jose-jwt. Keys come from HMAC secrets, a PEM file of public keys and
- * a JWKS file; a token's {@code kid} picks among them, and a token without one is tried against
- * every key of its algorithm's type. The files are re-read when they change, so keys rotate
+ * a JWKS file; a token's {@code kid} picks among them (keys without a {@code kid} of their own, bare
+ * secrets and PEM keys, are tried for any), and a token without one is tried against every key of
+ * its algorithm's type. The files are re-read when they change, so keys rotate
  * without a restart: publish the new key, issue tokens with it, retire the old one.
  *
  * <p>What it tells a client is {@link TokenRefusedException#INVALID} or {@link
@@ -144,15 +145,23 @@ public final class TokenVerifier {
         return Optional.of(patterns);
     }
 
+    /**
+     * The keys that may have signed a token with this header: those of its algorithm's type whose
+     * {@code kid} is the token's, and those without a {@code kid} (bare secrets, PEM keys), which an
+     * operator cannot name but trusts all the same; issuers put a {@code kid} on every token.
+     */
     private List<Key> keysFor(JWSHeader header) {
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
             return List.of();
         }
-        JWKMatcher matcher = JWKMatcher.forJWSHeader(header);
-        if (matcher == null) {
+        JWKMatcher ofType = JWKMatcher.forJWSHeader(new JWSHeader.Builder(header).keyID(null).build());
+        if (ofType == null) {
             return List.of();
         }
-        return KeyConverter.toJavaKeys(new JWKSelector(matcher).select(new JWKSet(keys.get())));
+        String kid = header.getKeyID();
+        return KeyConverter.toJavaKeys(new JWKSelector(ofType).select(new JWKSet(keys.get())).stream()
+                .filter(key -> kid == null || key.getKeyID() == null || kid.equals(key.getKeyID()))
+                .toList());
     }
 
     private static TokenRefusedException refused(String reason, String why) {
