@@ -43,16 +43,22 @@ public final class AddressLimits {
      */
     public Optional<String> handshake(String address) {
         long now = nanoClock.getAsLong();
-        Address state = addresses.computeIfAbsent(address, key -> new Address(limits, now));
-        synchronized (state) {
-            if (state.open >= limits.maxSessions()) {
-                return Optional.of(tooMany());
+        while (true) {
+            Address state = addresses.computeIfAbsent(address, key -> new Address(limits, now));
+            synchronized (state) {
+                if (addresses.get(address) != state) {
+                    continue; // forgotten meanwhile: a take from it would be lost
+                }
+                if (state.open >= limits.maxSessions()) {
+                    return Optional.of(tooMany());
+                }
+                if (!state.handshakes.take(1, now)) {
+                    return Optional.of("Too many new sessions from " + address + ": the limit is "
+                            + limits.sessionsPerSecond() + " per second (burst " + limits.sessionsBurst()
+                            + "); try again later.");
+                }
+                return Optional.empty();
             }
-            if (!state.handshakes.take(1, now)) {
-                return Optional.of("Too many new sessions from " + address + ": the limit is " + limits.sessionsPerSecond()
-                        + " per second (burst " + limits.sessionsBurst() + "); try again later.");
-            }
-            return Optional.empty();
         }
     }
 
