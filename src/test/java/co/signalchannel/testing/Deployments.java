@@ -22,8 +22,15 @@ public final class Deployments {
     }
 
     /**
-     * The application as compiled (main classes and web resources, no test code), with the given
-     * settings as context parameters in a {@code web.xml}, as an operator would set them.
+     * The libraries the WAR bundles (Lettuce, nimbus-jose-jwt...), as {@code mvn package} gathered
+     * them; the in-container tests run after it.
+     */
+    private static final String LIBRARIES = "target/signal-channel/WEB-INF/lib";
+
+    /**
+     * The application as compiled (main classes, web resources and bundled libraries, no test
+     * code), with the given settings as context parameters in a {@code web.xml}, as an operator
+     * would set them.
      *
      * <p>When the system property {@code signalchannel.war.overlay} names a directory, its files are
      * added too, as the server's own WAR adds them: the {@code tomcat} profile points it at what
@@ -38,6 +45,9 @@ public final class Deployments {
         WebArchive war = ShrinkWrap.create(WebArchive.class, name + ".war");
         war.merge(directory("target/classes"), "/WEB-INF/classes", Filters.includeAll());
         war.merge(directory("src/main/webapp"), "/", Filters.includeAll());
+        if (new File(LIBRARIES).isDirectory()) {
+            war.merge(directory(LIBRARIES), "/WEB-INF/lib", Filters.includeAll());
+        }
         String overlay = System.getProperty("signalchannel.war.overlay", "");
         if (!overlay.isBlank()) {
             war.merge(directory(overlay), "/", Filters.includeAll());
