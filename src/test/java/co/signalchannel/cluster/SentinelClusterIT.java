@@ -16,11 +16,11 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Three nodes given a Sentinel address ({@code redis-sentinel://127.0.0.1:P/0#mymaster}, as Lettuce
- * spells it) for a master with one replica: what {@link OneServerAcrossNodes} checks holds on the
- * master Sentinel names, and when that master is killed and Sentinel promotes the replica, the
- * nodes close their sessions with 1013, find the new master through Sentinel and serve again,
- * with no restart.
+ * Three nodes given two Sentinels' addresses, as Lettuce spells them
+ * ({@code redis-sentinel://127.0.0.1:P1,127.0.0.1:P2/0#mymaster}), for a master with one replica:
+ * what {@link OneServerAcrossNodes} checks holds on the master Sentinel names, and when that master
+ * is killed and a Sentinel promotes the replica, the nodes close their sessions with 1013, find the
+ * new master through Sentinel and serve again, with no restart.
  */
 class SentinelClusterIT extends OneServerAcrossNodes {
 
