@@ -34,12 +34,15 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> options;
     private final Path directory;
     private final Path log;
+    /** A Sentinel's configuration file, written before each start; null for a plain server. */
+    private final List<String> configuration;
     private ChildProcess process;
     private boolean paused;
 
-    private RedisServer(int port, List<String> options) {
+    private RedisServer(int port, List<String> options, List<String> configuration) {
         this.port = port;
         this.options = options;
+        this.configuration = configuration;
         this.directory = ServerNode.DIRECTORY.resolve("redis-" + port);
         this.log = ServerNode.DIRECTORY.resolve("redis-" + port + ".log");
     }
@@ -78,7 +81,18 @@ public final class RedisServer implements AutoCloseable {
 
     /** The same, with more options for {@code redis-server} (a Redis Cluster node's, say). */
     static RedisServer startOnFreePort(List<String> options) throws IOException, InterruptedException {
-        RedisServer server = new RedisServer(LoopbackPorts.free(), options);
+        RedisServer server = new RedisServer(LoopbackPorts.free(), options, null);
+        server.start();
+        return server;
+    }
+
+    /**
+     * A Sentinel ({@code redis-server FILE --sentinel}) on a free port, its configuration file written
+     * in its working directory with {@code configuration}'s lines, and rewritten there by Sentinel
+     * as it learns; returns once it answers PING.
+     */
+    static RedisServer startSentinelOnFreePort(List<String> configuration) throws IOException, InterruptedException {
+        RedisServer server = new RedisServer(LoopbackPorts.free(), List.of(), configuration);
         server.start();
         return server;
     }
@@ -92,7 +106,13 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server on port " + port + " is already running");
         }
         Files.createDirectories(directory);
-        List<String> command = new ArrayList<>(List.of(EXECUTABLE,
+        List<String> command = new ArrayList<>(List.of(EXECUTABLE));
+        if (configuration != null) {
+            Path file = directory.resolve("sentinel.conf").toAbsolutePath();
+            Files.write(file, configuration, StandardCharsets.UTF_8);
+            command.addAll(List.of(file.toString(), "--sentinel"));
+        }
+        command.addAll(List.of(
                 "--port", String.valueOf(port),
                 "--bind", "127.0.0.1",
                 "--save", "",
