@@ -21,12 +21,12 @@ import java.util.logging.Logger;
  * <p>It also starts the drain ({@link Connections#drain}) when the application stops, from
  * {@link #destroy}: loaded at start-up so the container has an instance to destroy, it is the
  * first application code a stopping server calls. Servlets are destroyed before filters, and
- * filters before {@code ServletContextListener}s and CDI's {@code @PreDestroy} (Servlet 6.0 §4.4 and
- * §11.2.3; Tomcat's and Payara's {@code StandardContext.stop}, Undertow's deployment manager), while
- * the WebSocket implementations stop with the filters or listeners: Tyrus (Payara, the Tomcat WAR)
- * drops every connection in its upgrade filter's {@code destroy}, without a close frame, and
- * Undertow (WildFly) closes its sessions from a context listener. Closing the sessions only in
- * {@code @PreDestroy}, as before, left clients with 1006.
+ * filters before {@code ServletContextListener}s (Servlet 6.0 §2.3.4, §6.2.4, §11.2.3) and before
+ * CDI's {@code @PreDestroy}; WebSocket implementations stop their sessions from filters or
+ * listeners (Tyrus on Payara and in the Tomcat WAR: its upgrade filter's {@code destroy};
+ * Undertow on WildFly: a context listener, which closes every session with 1001 and no reason,
+ * so that the sessions' own close from {@code @PreDestroy} never went out and nothing queued
+ * was flushed). Draining here runs while every server can still write to the sessions.
  */
 @WebServlet(urlPatterns = {"/health/live", "/health/ready"}, loadOnStartup = 1)
 public class HealthServlet extends HttpServlet {
