@@ -36,6 +36,8 @@ public enum Setting {
             "A session from which nothing (not even a pong) was heard for this long is closed with 1001 as dead."),
     CLOSE_TIMEOUT_MS("close.timeout-ms", 5_000,
             "How long a client has to answer the server's close frame before the server drops the connection."),
+    DRAIN_TIMEOUT_MS("drain.timeout-ms", 5_000,
+            "On undeploy or shutdown, how long sessions are given to receive what is queued for them before all are closed with 1001; no session is admitted meanwhile."),
     RELAY_PAIRING_TIMEOUT_MS("relay.pairing-timeout-ms", 60_000,
             "How long a relay session may wait for its header and its mirror partner before it is closed with 1008."),
     RELAY_BUFFER_MAX_MESSAGES("relay.buffer.max-messages", 256,

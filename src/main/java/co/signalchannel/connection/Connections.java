@@ -10,7 +10,10 @@ import co.signalchannel.config.Settings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.servlet.ServletContext;
 import jakarta.websocket.Session;
 
 import java.security.Principal;
@@ -52,6 +55,9 @@ public class Connections {
     AccessGate access;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** Sessions the container has not yet reported closed; a drain waits for their close handshakes. */
+    private final Set<Object> attached = ConcurrentHashMap.newKeySet();
+    private final Admission admission = new Admission();
     private final AtomicInteger nextId = new AtomicInteger();
     private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1, daemon("signal-channel-timer"));
     private final TyrusIdleTimer tyrusIdleTimer = new TyrusIdleTimer(daemon("signal-channel-tyrus-idle"));
@@ -88,6 +94,85 @@ public class Connections {
     }
 
     private static final Closure SHUTTING_DOWN = new Closure(CloseCodes.GOING_AWAY, "server shutting down");
+
+    /**
+     * The endpoints are registered and the beans built once the application is initialized:
+     * from then on sessions are admitted.
+     */
+    void onStart(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
+        if (admission.advance(Admission.Phase.OPEN)) {
+            LOG.fine("admitting sessions");
+        }
+    }
+
+    /** Where the server is in its life: starting, admitting sessions, draining or stopped. */
+    public Admission.Phase phase() {
+        return admission.phase();
+    }
+
+    /** Whether a new session would be admitted now (it may still be refused by a limit). */
+    public boolean admitting() {
+        return admission.admits();
+    }
+
+    /** Whether the bean's own threads (timers, heartbeat) still run. */
+    public boolean timersRunning() {
+        ScheduledFuture<?> beat = heartbeat;
+        return !timers.isShutdown() && !closer.isShutdown() && (beat == null || !beat.isDone());
+    }
+
+    /**
+     * Stops the server gracefully, at most once (a later call returns at once): no session is
+     * admitted from now on; every open session is sent what its outbox holds, then closed with
+     * 1001 "server shutting down"; those whose outbox is not flushed within {@code drain.timeout-ms}
+     * (a client that stopped reading) lose what is left and are closed with 1001 then. Returns once
+     * every session's close handshake ended, or shortly after the timeout.
+     *
+     * <p>Must run while the container can still write to its sessions, that is before it stops
+     * its WebSocket implementation ({@link co.signalchannel.health.HealthServlet#destroy} says when
+     * that is on each server), and, in a cluster, while Redis is connected, so that the sessions'
+     * end actions still reach partners on other nodes.
+     */
+    public void drain() {
+        if (!admission.advance(Admission.Phase.DRAINING)) {
+            return;
+        }
+        Duration timeout = settings().duration(Setting.DRAIN_TIMEOUT_MS);
+        int sessions = open.size();
+        LOG.info(() -> "draining: admitting no more sessions; flushing and closing " + sessions
+                + " sessions with 1001 within " + timeout.toMillis() + " ms");
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        for (Connection connection : open) {
+            connection.close(SHUTTING_DOWN);
+        }
+        awaitDetached(deadline);
+        int late = open.size();
+        if (late > 0) {
+            LOG.info(() -> late + " sessions had not taken what was queued for them within " + timeout.toMillis()
+                    + " ms (drain.timeout-ms); closing them with 1001 without it");
+            abortAll(SHUTTING_DOWN);
+        }
+        // the close frames just sent, and those of clients that answer slowly: a short, bounded wait
+        awaitDetached(Math.max(deadline, System.nanoTime()) + LAST_CLOSES.toNanos());
+        admission.advance(Admission.Phase.STOPPED);
+        LOG.info(() -> "drained in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms; "
+                + attached.size() + " sessions had not answered their close");
+    }
+
+    private static final Duration LAST_CLOSES = Duration.ofSeconds(1);
+
+    /** Waits until every session has ended and the container reported each closed, or the deadline. */
+    private void awaitDetached(long deadline) {
+        while ((!open.isEmpty() || !attached.isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 
     private void abortAll(Closure closure) {
         for (Connection connection : open) {
@@ -146,9 +231,12 @@ public class Connections {
         session.setMaxBinaryMessageBufferSize(containerBuffer);
         tyrusIdleTimer.install(session);
         session.setMaxIdleTimeout(0); // liveness is the heartbeat's job
+        Object attachment = new Object();
+        attached.add(attachment);
         Connection connection = new Connection(
                 session.getId() + "#" + nextId.incrementAndGet(),
-                new WebSocketTransport(session, timers, settings.duration(Setting.CLOSE_TIMEOUT_MS)),
+                new WebSocketTransport(session, timers, settings.duration(Setting.CLOSE_TIMEOUT_MS),
+                        () -> attached.remove(attachment)),
                 new Connection.Limits(maxMessageBytes, settings.getInt(Setting.OUTBOX_MAX_MESSAGES),
                         Math.max(minOutboxBytes, settings.get(Setting.OUTBOX_MAX_BYTES))),
                 access.sessionRate(),
@@ -157,6 +245,12 @@ public class Connections {
         open.add(connection);
         connection.onEnd(() -> open.remove(connection));
         try {
+            if (!admission.admits()) {
+                // upgraded before the drain began, opened after: the handshake filter refuses the rest with 503
+                throw admission.phase() == Admission.Phase.STARTING
+                        ? new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER, "server starting; try again later")
+                        : new ProtocolViolation(SHUTTING_DOWN.code(), SHUTTING_DOWN.reason());
+            }
             int max = settings.getInt(Setting.SESSIONS_MAX);
             if (open.size() > max) {
                 throw new ProtocolViolation(CloseCodes.TRY_AGAIN_LATER,
@@ -245,8 +339,10 @@ public class Connections {
         }
     }
 
+    /** The last resort when nothing drained earlier; on most servers too late for the close frames to go out. */
     @PreDestroy
     void shutdown() {
+        admission.advance(Admission.Phase.STOPPED);
         abortAll(SHUTTING_DOWN);
         timers.shutdownNow();
         tyrusIdleTimer.shutdownNow();

@@ -79,13 +79,16 @@ final class WebSocketTransport implements Transport {
     /** Calls of ours inside the session right now. */
     private volatile int calls;
     private volatile boolean released;
+    private final Runnable whenReleased;
 
     /**
      * @param timers       where a close the client does not answer is ended
      * @param closeTimeout how long a client has to answer the server's close frame
+     * @param whenReleased told once the container has closed the session (a drain waits for it)
      */
-    WebSocketTransport(Session session, ScheduledExecutorService timers, Duration closeTimeout) {
+    WebSocketTransport(Session session, ScheduledExecutorService timers, Duration closeTimeout, Runnable whenReleased) {
         this.session = session;
+        this.whenReleased = whenReleased;
         this.timers = timers;
         this.closeTimeout = closeTimeout;
         TyrusDirectSend direct = TyrusDirectSend.of(session);
@@ -167,6 +170,7 @@ final class WebSocketTransport implements Transport {
     @Override
     public void released() {
         released = true;
+        whenReleased.run();
         if (tyrusClose == null) {
             return; // Undertow and Tomcat's own implementation hand every write to the connection's thread
         }

@@ -2,6 +2,7 @@ package co.signalchannel.web;
 
 import co.signalchannel.access.AccessGate;
 import co.signalchannel.access.Visitor;
+import co.signalchannel.connection.Connections;
 import co.signalchannel.connection.EndpointBeans;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -16,13 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Answers a WebSocket opening handshake to the endpoints that RFC 6455 or the namespace rule
  * forbids with 400 (405 for a method other than GET) and a line of plain text saying what was
  * wrong, before the container's WebSocket implementation sees it ({@link OpeningHandshake}); then
- * lets {@link AccessGate} check its origin (403), its address's limits (429) and its token.
+ * answers 503 while the server starts or drains; then lets {@link AccessGate} check its origin
+ * (403), its address's limits (429) and its token.
  *
  * <p>It runs first on every server because it is declared: Tyrus (Payara, and the Tomcat WAR) and
  * Undertow (WildFly) add their upgrade filters from code, mapped after every declared filter. Some
@@ -47,6 +50,11 @@ public class OpeningHandshakeFilter extends HttpFilter {
             refuse(response, refusal.get());
             return;
         }
+        Optional<OpeningHandshake.Refusal> unready = unready();
+        if (unready.isPresent()) {
+            refuse(response, unready.get());
+            return;
+        }
         AccessGate.Verdict verdict = EndpointBeans.get(AccessGate.class).handshake(new AccessGate.Handshake(
                 headers(request, "Origin"), request.getHeader("Host"), request.getRemoteAddr(),
                 headers(request, "Forwarded"), headers(request, "X-Forwarded-For"),
@@ -59,6 +67,30 @@ public class OpeningHandshakeFilter extends HttpFilter {
         }
         chain.doFilter(new VisitorRequest(request, ((AccessGate.Admitted) verdict).visitor()), response);
     }
+
+    /**
+     * 503 with {@code Retry-After} while the server does not admit sessions: still deploying (CDI
+     * not started for the application yet, which made the bean look-up below throw and the server
+     * answer 500, or started but the application not yet initialized), or draining before it stops.
+     */
+    private static Optional<OpeningHandshake.Refusal> unready() {
+        Connections connections;
+        try {
+            connections = EndpointBeans.get(Connections.class);
+        } catch (IllegalStateException notStarted) {
+            return Optional.of(STARTING);
+        }
+        return switch (connections.phase()) {
+            case OPEN -> Optional.empty();
+            case STARTING -> Optional.of(STARTING);
+            case DRAINING, STOPPED -> Optional.of(STOPPING);
+        };
+    }
+
+    private static final OpeningHandshake.Refusal STARTING = new OpeningHandshake.Refusal(503,
+            "server starting; try again shortly", Map.of("Retry-After", "2"));
+    private static final OpeningHandshake.Refusal STOPPING = new OpeningHandshake.Refusal(503,
+            "server shutting down; try again (another server, or this one once restarted)", Map.of("Retry-After", "5"));
 
     /**
      * The request as the WebSocket implementation sees it: its user principal is the visitor, which
