@@ -64,9 +64,14 @@ class ChurnIT {
                 Setting.HEARTBEAT_INTERVAL_MS, DEADLINE_MS / 10,
                 Setting.HEARTBEAT_TIMEOUT_MS, DEADLINE_MS,
                 Setting.OUTBOX_MAX_MESSAGES, 64L,
-                // Hundreds of clients from one address at once is the point here, not a flood.
+                // Hundreds of clients from one address at once, and publishers that outrun stalled
+                // readers, are the point here, not floods.
                 Setting.ADDRESS_SESSIONS_PER_SECOND, 100_000L,
-                Setting.ADDRESS_SESSIONS_BURST, 100_000L)));
+                Setting.ADDRESS_SESSIONS_BURST, 100_000L,
+                Setting.RATE_MESSAGES_PER_SECOND, 1_000_000L,
+                Setting.RATE_MESSAGES_BURST, 1_000_000L,
+                Setting.RATE_BYTES_PER_SECOND, 1_000_000_000L,
+                Setting.RATE_BYTES_BURST, 1_000_000_000L)));
     }
 
     Endpoints endpoints;
